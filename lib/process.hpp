@@ -1,0 +1,80 @@
+// Process: runs a callable in a fork'd child, as billiard's (and Python's
+// multiprocessing's) Process does. The child shares every billiard object that
+// existed when it started.
+//
+//   Process p([](RawValue<int> v) { v += 1; }, counter);
+//   p.start(); p.join(); assert(p.exitcode() == 0);
+//
+// The child _exits with 0 when target returns, with 1 after printing
+// "Process <name>:" and the exception's what() to stderr when it throws.
+// exitcode() is empty while it runs and -N after signal N killed it.
+// The destructor of a started handle joins it (a daemon is terminated first),
+// so no zombie is ever left behind.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+
+namespace billiard {
+
+class Process {
+ public:
+  template <class F, class... Args>
+    requires std::invocable<std::decay_t<F>&, std::decay_t<Args>&...>
+  explicit Process(F&& target, Args&&... args)
+      : target_([f = std::forward<F>(target),
+                 tup = std::make_tuple(std::forward<Args>(args)...)]() mutable { std::apply(f, tup); }),
+        name_(next_name()) {}
+
+  Process(Process&& other) noexcept;
+  Process& operator=(Process&& other) noexcept;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process();
+
+  // Forks and runs target in the child (stdout, stderr and std::cout/cerr are
+  // flushed first, so nothing buffered prints twice). std::logic_error if
+  // already started; std::system_error if fork fails.
+  void start();
+
+  // Waits for the child to end. std::logic_error if not started.
+  void join();
+  // Waits at most timeout; true if the child has ended.
+  bool join(std::chrono::steady_clock::duration timeout);
+
+  bool is_alive();
+  pid_t pid() const noexcept { return pid_; }  // 0 before start()
+  const std::string& name() const noexcept { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+  // Empty while running (or before start); the exit status, or -N after signal N.
+  std::optional<int> exitcode();
+
+  void terminate();  // SIGTERM
+  void kill();       // SIGKILL
+  // A daemon's handle terminates it when destroyed instead of waiting for it.
+  void set_daemon(bool daemon);
+  bool daemon() const noexcept { return daemon_; }
+
+ private:
+  static std::string next_name();
+  [[noreturn]] void run_child() noexcept;
+  bool reap(bool block);  // true once the exit status is known
+  void signal(int signo, const char* what);
+  void require_started(const char* operation) const;
+  void close_pidfd() noexcept;
+
+  std::function<void()> target_;
+  std::string name_;
+  pid_t pid_ = 0;
+  int pidfd_ = -1;  // poll()able until the child ends: join(timeout) sleeps on it
+  bool daemon_ = false;
+  std::optional<int> exitcode_;
+};
+
+}  // namespace billiard

@@ -1,0 +1,64 @@
+// The shared heap: where every billiard object's storage lives.
+//
+// Storage comes from MAP_SHARED | MAP_ANONYMOUS chunks of 64 MiB (reserved,
+// not committed: a page costs memory once touched), carved into 64-byte
+// slots. A block is one or more whole slots, so every object starts on its
+// own cache line and no two objects share one. A fork'd child sees every
+// chunk at the same address, which is how objects are shared.
+//
+// A SharedBlock is a counted handle to one block. Its count lives in a
+// private side table beside the chunk (12 bytes a slot), so each process
+// counts only its own handles; a child's copy of the table is its own.
+// When the last handle in a process goes:
+//   - the block is reused by this process only if it was allocated since the
+//     last fork, so no child can hold a handle to it;
+//   - otherwise it is never handed out again by this process (a child that
+//     inherited it may still be using it).
+// A child never allocates from chunks it inherited: after fork it starts
+// chunks of its own, so nothing it creates can land on its parent's objects.
+// Blocks larger than 1 MiB get a mapping of their own, unmapped when the last
+// handle in a process goes (which leaves other processes' mappings intact).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace billiard::detail {
+
+struct SlotMeta;  // per-block bookkeeping in the private side table
+
+class SharedBlock {
+ public:
+  SharedBlock() noexcept = default;
+  // A new zero-filled block of at least `bytes` bytes (one slot for 0),
+  // 64-byte aligned. Throws std::bad_alloc when no mapping can be had.
+  static SharedBlock allocate(std::size_t bytes);
+
+  SharedBlock(const SharedBlock& other) noexcept;
+  SharedBlock(SharedBlock&& other) noexcept;
+  SharedBlock& operator=(SharedBlock other) noexcept;
+  ~SharedBlock();
+
+  std::byte* data() const noexcept { return data_; }
+  std::size_t size() const noexcept;  // usable bytes: whole slots
+  explicit operator bool() const noexcept { return data_ != nullptr; }
+
+ private:
+  SharedBlock(std::byte* data, SlotMeta* meta) noexcept : data_(data), meta_(meta) {}
+
+  std::byte* data_ = nullptr;
+  SlotMeta* meta_ = nullptr;
+};
+
+// What this process's heap holds right now (for benchmarks and tests).
+struct SharedHeapStats {
+  std::size_t blocks_in_use = 0;  // blocks with a handle in this process
+  std::size_t bytes_in_use = 0;   // their slots, in bytes
+  std::size_t bytes_reserved = 0; // chunk and big-block mappings made by this process
+  std::size_t bytes_retired = 0;  // freed blocks a child may still use: never reused
+};
+SharedHeapStats shared_heap_stats() noexcept;
+
+inline constexpr std::size_t kSlotBytes = 64;
+
+}  // namespace billiard::detail

@@ -1,0 +1,162 @@
+// Process: fork, exit codes, joins with and without a bound, signals, no zombies.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "billiard/billiard.hpp"
+#include "support.hpp"
+
+using billiard::Process;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Points fd 1 or 2 at a temporary file while alive; text() reads what was written.
+class CapturedFd {
+ public:
+  explicit CapturedFd(int fd) : fd_(fd), saved_(dup(fd)) {
+    std::fflush(nullptr);
+    std::cout.flush();
+    char path[] = "/tmp/billiard-capture-XXXXXX";
+    const int file = mkstemp(path);
+    path_ = path;
+    dup2(file, fd_);
+    close(file);
+  }
+  ~CapturedFd() {
+    restore();
+    unlink(path_.c_str());
+  }
+  std::string text() {
+    restore();
+    std::ifstream in(path_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(nullptr);
+    std::cout.flush();
+    dup2(saved_, fd_);
+    close(saved_);
+    saved_ = -1;
+  }
+  int fd_, saved_;
+  std::string path_;
+};
+
+bool reaped(pid_t pid) { return waitpid(pid, nullptr, WNOHANG) < 0 && errno == ECHILD; }
+
+}  // namespace
+
+TEST_CASE("a child that returns exits 0; its arguments are copied in", "[process]") {
+  billiard::RawValue<int> out;
+  Process p([](billiard::RawValue<int> v, int x) { v.store(x * 2); }, out, 21);
+  CHECK_FALSE(p.exitcode().has_value());
+  CHECK(p.pid() == 0);
+  p.start();
+  CHECK(p.pid() > 0);
+  p.join();
+  CHECK(p.exitcode() == 0);
+  CHECK_FALSE(p.is_alive());
+  CHECK(out.load() == 42);
+  CHECK(p.name().rfind("Process-", 0) == 0);
+}
+
+TEST_CASE("a child that throws exits 1 and prints its name and what()", "[process][errors]") {
+  CapturedFd err(2);
+  Process p([] { throw std::runtime_error("the disk is on fire"); });
+  p.set_name("worker-7");
+  p.start();
+  p.join();
+  const std::string text = err.text();
+  CHECK(p.exitcode() == 1);
+  CHECK(text == "Process worker-7:\nthe disk is on fire\n");
+}
+
+TEST_CASE("output buffered before start() prints once", "[process]") {
+  CapturedFd out(1);
+  std::cout << "before ";  // still in std::cout's buffer when start() forks
+  std::printf("printf ");
+  Process p([] { std::cout << "child "; });
+  p.start();
+  p.join();
+  CHECK(out.text() == "before printf child ");
+}
+
+TEST_CASE("join(timeout) returns false while the child runs; signals give -N", "[process]") {
+  Process sleeper([] { std::this_thread::sleep_for(60s); });
+  sleeper.start();
+  CHECK(sleeper.is_alive());
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK_FALSE(sleeper.join(100ms));
+  CHECK(std::chrono::steady_clock::now() - t0 >= 100ms);
+  CHECK_FALSE(sleeper.exitcode().has_value());
+  sleeper.terminate();
+  CHECK(sleeper.join(10s));
+  CHECK(sleeper.exitcode() == -SIGTERM);
+
+  Process victim([] { std::this_thread::sleep_for(60s); });
+  victim.start();
+  victim.kill();
+  victim.join();
+  CHECK(victim.exitcode() == -SIGKILL);
+  victim.kill();  // after reaping: a no-op, never a signal to a recycled pid
+}
+
+TEST_CASE("misuse throws logic_error", "[process][errors]") {
+  Process p([] {});
+  CHECK_THROWS_MATCHES(p.join(), std::logic_error,
+                       Catch::Message("billiard::Process::join: " + p.name() + " was never started"));
+  CHECK_THROWS_AS(p.join(1s), std::logic_error);
+  CHECK_THROWS_AS(p.terminate(), std::logic_error);
+  p.start();
+  CHECK_THROWS_MATCHES(p.start(), std::logic_error,
+                       Catch::Message("billiard::Process::start: " + p.name() + " was already started"));
+  CHECK_THROWS_AS(p.set_daemon(true), std::logic_error);
+  p.join();
+  CHECK(p.exitcode() == 0);
+}
+
+TEST_CASE("processes move into a vector; destroyed handles leave no zombie", "[process]") {
+  std::vector<pid_t> pids;
+  {
+    std::vector<Process> kids;
+    for (int i = 0; i < 4; ++i) kids.emplace_back([] { std::this_thread::sleep_for(50ms); });
+    for (auto& k : kids) k.start();
+    for (auto& k : kids) pids.push_back(k.pid());
+    Process moved = std::move(kids[0]);
+    CHECK(moved.pid() == pids[0]);
+    CHECK(kids[0].pid() == 0);
+  }  // each destructor joined its child
+  for (pid_t pid : pids) CHECK(reaped(pid));
+}
+
+TEST_CASE("a daemon's handle terminates it when destroyed", "[process]") {
+  pid_t pid;
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    Process d([] { std::this_thread::sleep_for(60s); });
+    d.set_daemon(true);
+    CHECK(d.daemon());
+    d.start();
+    pid = d.pid();
+  }
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  CHECK(reaped(pid));
+}
