@@ -2,7 +2,11 @@
 // processes, and processes to share them with. Everything in one include.
 #pragma once
 
+#include "billiard/array.hpp"
+#include "billiard/lock.hpp"
 #include "billiard/process.hpp"
 #include "billiard/raw_array.hpp"
 #include "billiard/raw_value.hpp"
+#include "billiard/synchronized.hpp"
 #include "billiard/typecode.hpp"
+#include "billiard/value.hpp"

@@ -6,8 +6,9 @@
 
 namespace billiard::detail {
 
-void throw_index_out_of_range(const char* where, std::size_t index, std::size_t size) {
-  throw std::out_of_range("billiard::RawArray::" + std::string(where) + ": index " +
+void throw_index_out_of_range(const char* type, const char* operation, std::size_t index,
+                              std::size_t size) {
+  throw std::out_of_range("billiard::" + std::string(type) + "::" + operation + ": index " +
                           std::to_string(index) + " is out of range for an array of size " +
                           std::to_string(size));
 }

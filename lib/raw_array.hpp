@@ -23,7 +23,8 @@
 namespace billiard {
 
 namespace detail {
-[[noreturn]] void throw_index_out_of_range(const char* where, std::size_t index, std::size_t size);
+[[noreturn]] void throw_index_out_of_range(const char* type, const char* operation, std::size_t index,
+                                           std::size_t size);
 [[noreturn]] void throw_text_too_long(const char* where, std::size_t length, std::size_t size);
 }  // namespace detail
 
@@ -126,7 +127,7 @@ class RawArray {
 
  private:
   SharedAtomicRef<T> at(std::size_t i, const char* operation) const {
-    if (i >= size_) detail::throw_index_out_of_range(operation, i, size_);
+    if (i >= size_) detail::throw_index_out_of_range("RawArray", operation, i, size_);
     return (*this)[i];
   }
 

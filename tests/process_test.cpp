@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +17,7 @@
 #include <vector>
 
 #include "billiard/billiard.hpp"
-#include "support.hpp"
+#include "billiard/test/support.hpp"
 
 using billiard::Process;
 using namespace std::chrono_literals;

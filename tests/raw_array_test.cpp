@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "billiard/billiard.hpp"
-#include "support.hpp"
+#include "billiard/test/support.hpp"
 
 using billiard::RawArray;
 using billiard::test::expect;

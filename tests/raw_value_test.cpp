@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "billiard/billiard.hpp"
-#include "support.hpp"
+#include "billiard/test/support.hpp"
 
 using billiard::RawValue;
 using billiard::test::expect;

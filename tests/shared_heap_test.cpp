@@ -7,7 +7,7 @@
 
 #include "billiard/billiard.hpp"
 #include "billiard/shared_heap.hpp"
-#include "support.hpp"
+#include "billiard/test/support.hpp"
 
 using billiard::RawArray;
 using billiard::RawValue;

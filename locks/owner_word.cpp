@@ -1,0 +1,58 @@
+#include "billiard/locks/owner_word.hpp"
+
+#include "billiard/atomic/backoff.hpp"
+#include "billiard/locks/futex.hpp"
+
+namespace billiard {
+
+std::uint32_t OwnerWord::try_acquire(std::uint32_t self) noexcept {
+  std::uint32_t seen = word_.load(std::memory_order_relaxed);  // relaxed: the CAS below carries the acquire
+  while ((seen & kOwnerMask) == 0) {
+    // Keep kWaiters (others may sleep); drop kOwnerDied (we are the new owner).
+    if (word_.compare_exchange_weak(seen, self | (seen & kWaiters),
+                                    std::memory_order_acquire,   // pairs with release()'s exchange
+                                    std::memory_order_relaxed))  // failure: only re-read the word
+      return seen;
+  }
+  return kHeld;
+}
+
+std::uint32_t OwnerWord::acquire_contended(std::uint32_t self, const timespec* deadline) noexcept {
+  Backoff backoff;
+  while (backoff.spin()) {
+    // relaxed: we only watch; try_acquire's CAS carries the acquire.
+    if ((word_.load(std::memory_order_relaxed) & kOwnerMask) == 0) {
+      const std::uint32_t previous = try_acquire(self);
+      if (previous != kHeld) return previous;
+    }
+  }
+  for (;;) {
+    std::uint32_t seen = word_.load(std::memory_order_relaxed);  // relaxed: as above
+    if ((seen & kOwnerMask) == 0) {
+      // We may have slept: others may still sleep, so take it with kWaiters.
+      if (word_.compare_exchange_weak(seen, self | kWaiters,
+                                      std::memory_order_acquire,   // pairs with release()'s exchange
+                                      std::memory_order_relaxed))  // failure: loop re-reads
+        return seen;
+      continue;
+    }
+    if ((seen & kWaiters) == 0) {
+      // relaxed: the flag is all we publish, and release()'s exchange reads it
+      // from the same word's modification order; if it came first, we fail here.
+      if (!word_.compare_exchange_weak(seen, seen | kWaiters, std::memory_order_relaxed,
+                                       std::memory_order_relaxed))
+        continue;
+      seen |= kWaiters;
+    }
+    if (futex_wait(word_, seen, deadline) == WaitResult::timed_out) return kHeld;
+  }
+}
+
+void OwnerWord::release() noexcept {
+  const std::uint32_t previous = word_.exchange(0, std::memory_order_release);  // publishes the critical section
+  // After the release the word may be re-taken or even reused: a wake is only
+  // a hint, and sleepers re-check the word.
+  if (previous & kWaiters) futex_wake(word_, 1);
+}
+
+}  // namespace billiard
