@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <limits>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -84,4 +86,24 @@ TEST_CASE("children write their own parts of one RawArray", "[raw_array][fork]")
     expect(counts.size() == 2, "size is shared");
   });
   CHECK(counts.to_vector() == std::vector<long>{kProcs * 5000, kProcs * 5000});
+}
+
+TEST_CASE("random indices: in range works, out of range throws and writes nothing", "[raw_array][errors]") {
+  std::mt19937_64 rng(2026);
+  for (std::size_t size : {std::size_t{1}, std::size_t{7}, std::size_t{64}, std::size_t{1000}}) {
+    RawArray<std::uint8_t> a(size);
+    std::uniform_int_distribution<std::size_t> any(0, std::numeric_limits<std::size_t>::max());
+    for (int trial = 0; trial < 2000; ++trial) {
+      const std::size_t i = trial % 2 ? any(rng) : any(rng) % (2 * size);
+      if (i < size) {
+        a.store(i, 1);
+        CHECK(a.load(i) == 1);
+        a.store(i, 0);
+      } else {
+        CHECK_THROWS_WITH(a.store(i, 1), Catch::Contains("index " + std::to_string(i)) &&
+                                             Catch::Contains("size " + std::to_string(size)));
+      }
+    }
+    CHECK(a.to_vector() == std::vector<std::uint8_t>(size, 0));
+  }
 }

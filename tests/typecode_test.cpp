@@ -46,3 +46,24 @@ TEST_CASE("parse_typecode names a bad code and lists the valid ones", "[typecode
   CHECK_THROWS_WITH(billiard::parse_typecode('\n'), Catch::Contains("byte 10"));
   CHECK_THROWS_AS(billiard::with_typecode('x', []<class T>() { return 0; }), std::invalid_argument);
 }
+
+TEST_CASE("every byte is either a typecode or a clear invalid_argument", "[typecode][errors]") {
+  int valid = 0;
+  for (int byte = 0; byte < 256; ++byte) {
+    const char code = static_cast<char>(byte);
+    if (billiard::kTypecodes.find(code) != std::string_view::npos) {
+      CHECK(billiard::parse_typecode(code).code == code);
+      ++valid;
+      continue;
+    }
+    try {
+      billiard::parse_typecode(code);
+      FAIL("byte " << byte << " was accepted");
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      CHECK(what.rfind("billiard: unknown typecode ", 0) == 0);
+      CHECK(what.find("valid typecodes are c b B h H i I l L q Q f d") != std::string::npos);
+    }
+  }
+  CHECK(valid == 13);
+}
