@@ -1,5 +1,7 @@
 #include "billiard/locks/owner_word.hpp"
 
+#include <algorithm>
+
 #include "billiard/atomic/backoff.hpp"
 #include "billiard/locks/futex.hpp"
 
@@ -17,7 +19,10 @@ std::uint32_t OwnerWord::try_acquire(std::uint32_t self) noexcept {
   return kHeld;
 }
 
-std::uint32_t OwnerWord::acquire_contended(std::uint32_t self, const timespec* deadline) noexcept {
+std::uint32_t OwnerWord::acquire_contended(std::uint32_t self,
+                                           std::optional<std::chrono::steady_clock::time_point> deadline,
+                                           std::chrono::nanoseconds recheck) noexcept {
+  using Clock = std::chrono::steady_clock;
   Backoff backoff;
   while (backoff.spin()) {
     // relaxed: we only watch; try_acquire's CAS carries the acquire.
@@ -44,7 +49,12 @@ std::uint32_t OwnerWord::acquire_contended(std::uint32_t self, const timespec* d
         continue;
       seen |= kWaiters;
     }
-    if (futex_wait(word_, seen, deadline) == WaitResult::timed_out) return kHeld;
+    std::optional<Clock::time_point> wake_by = deadline;
+    if (recheck != recheck.zero()) wake_by = std::min(deadline.value_or(Clock::time_point::max()), Clock::now() + recheck);
+    const timespec ts = wake_by ? to_monotonic_timespec(*wake_by) : timespec{};
+    if (futex_wait(word_, seen, wake_by ? &ts : nullptr) == WaitResult::timed_out && deadline &&
+        Clock::now() >= *deadline)
+      return kHeld;
   }
 }
 

@@ -18,10 +18,10 @@
 // Fairness: none (barging): a waiter can lose to newcomers again and again.
 #pragma once
 
-#include <time.h>
-
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace billiard {
 
@@ -43,10 +43,15 @@ class OwnerWord {
   // Returns the word it replaced, or kOwnerMask if the word is held.
   std::uint32_t try_acquire(std::uint32_t self) noexcept;
 
-  // Spins, then sleeps until it takes the word or the deadline (absolute
-  // CLOCK_MONOTONIC, nullptr for none) passes. Returns the word it replaced
-  // (so the caller sees kOwnerDied), or kOwnerMask on time-out.
-  std::uint32_t acquire_contended(std::uint32_t self, const timespec* deadline) noexcept;
+  // Spins, then sleeps until it takes the word or the deadline passes
+  // (std::nullopt: no deadline). Returns the word it replaced (so the caller
+  // sees kOwnerDied), or kHeld on time-out. With a recheck period, no single
+  // sleep is longer: a sleeper re-reads the word at least that often, so a wake
+  // lost to a process that died between its release and its wake is a delay,
+  // not a hang (RobustLock; tests/model/robust_lock.pml, DIE_ANYWHERE).
+  std::uint32_t acquire_contended(std::uint32_t self,
+                                  std::optional<std::chrono::steady_clock::time_point> deadline,
+                                  std::chrono::nanoseconds recheck = std::chrono::nanoseconds::zero()) noexcept;
 
   // Frees the word and wakes one sleeper if there may be one.
   void release() noexcept;
