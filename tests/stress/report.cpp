@@ -1,0 +1,89 @@
+#include "report.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <ostream>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "scenarios.hpp"
+
+namespace billiard::stress {
+namespace {
+
+std::string verdict(const Result& r) {
+  if (r.failed()) return "FAILED";
+  if (r.variant != Variant::raw) return "exact";
+  return r.exact() ? "intact" : "damaged";
+}
+
+std::string ns_per_op(const Result& r) {
+  if (r.ns_per_op() == 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, r.ns_per_op() < 100 ? "%.1f" : "%.0f", r.ns_per_op());
+  return text;
+}
+
+constexpr std::size_t kColumns = 10;
+using Line = std::array<std::string, kColumns>;
+
+}  // namespace
+
+void print_table(std::ostream& out, const std::vector<Result>& results) {
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const Result& r = results[i];
+    if (i > 0 && results[i - 1].scenario == r.scenario) continue;
+    out << r.scenario << ": " << r.processes << " processes, " << r.iterations << ' ' << scenario_named(r.scenario).unit
+        << ", typecode " << r.typecode << '\n';
+  }
+  out << '\n';
+
+  std::vector<Line> lines{
+      {"scenario", "variant", "lock", "expected", "observed", "lost", "violations", "checks", "ns/op", "result"}};
+  for (const Result& r : results)
+    lines.push_back({r.scenario, std::string(to_string(r.variant)), r.lock, std::to_string(r.expected),
+                     std::to_string(r.observed), std::to_string(r.lost()), std::to_string(r.violations),
+                     std::to_string(r.checks), ns_per_op(r), verdict(r)});
+  std::array<std::size_t, kColumns> width{};
+  for (const Line& line : lines)
+    for (std::size_t c = 0; c < kColumns; ++c) width[c] = std::max(width[c], line[c].size());
+  constexpr std::size_t kFirstNumber = 3, kLast = kColumns - 1;  // text left-aligned, numbers right-aligned
+  for (const Line& line : lines) {
+    std::string text;
+    for (std::size_t c = 0; c < kColumns; ++c) {
+      const std::string pad(width[c] - line[c].size(), ' ');
+      if (c > 0) text += "  ";
+      text += c < kFirstNumber || c == kLast ? line[c] + (c == kLast ? "" : pad) : pad + line[c];
+    }
+    out << text << '\n';
+  }
+}
+
+void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds) {
+  std::set<std::string> raw, damaged;
+  int must_be_exact = 0, exact = 0;
+  for (const Result& r : results) {
+    if (r.variant == Variant::raw) {
+      raw.insert(r.scenario);
+      if (!r.exact()) damaged.insert(r.scenario);
+    } else {
+      ++must_be_exact;
+      exact += r.exact();
+    }
+  }
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1f s", seconds);
+  out << "\nraw: damaged in " << damaged.size() << " of " << raw.size() << " scenarios (the finding, not a failure)\n"
+      << "synchronized and atomic: " << exact << " of " << must_be_exact << " exact\n"
+      << results.size() << " runs in " << took << '\n';
+}
+
+nlohmann::ordered_json report_json(const std::vector<Result>& results, std::uint64_t seed) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const Result& r : results) rows.push_back(to_json(r));
+  return {{"results", rows}, {"seed", seed}, {"cpus", std::thread::hardware_concurrency()}};
+}
+
+}  // namespace billiard::stress

@@ -1,0 +1,50 @@
+#include "result.hpp"
+
+namespace billiard::stress {
+
+std::string_view to_string(Variant variant) {
+  switch (variant) {
+    case Variant::raw:
+      return "raw";
+    case Variant::atomic:
+      return "atomic";
+    case Variant::synchronized:
+      return "synchronized";
+  }
+  return "?";
+}
+
+double Result::ns_per_op() const noexcept {
+  return operations > 0 && failures.empty() ? seconds * 1e9 / static_cast<double>(operations) : 0.0;
+}
+
+nlohmann::ordered_json to_json(const Result& r) {
+  return {
+      {"scenario", r.scenario},
+      {"variant", to_string(r.variant)},
+      {"lock", r.lock},
+      {"typecode", r.typecode},
+      {"processes", r.processes},
+      {"iterations", r.iterations},
+      {"expected", r.expected},
+      {"observed", r.observed},
+      {"lost", r.lost()},
+      {"violations", r.violations},
+      {"seconds", r.seconds},
+      {"checks", r.checks},
+      {"operations", r.operations},
+      {"ns_per_op", r.ns_per_op()},
+      {"failures", r.failures},
+  };
+}
+
+std::string describe_failure(const Result& r) {
+  std::string what;
+  const auto add = [&](const std::string& part) { what += (what.empty() ? "" : "; ") + part; };
+  if (r.lost() != 0) add("lost " + std::to_string(r.lost()) + " of " + std::to_string(r.expected));
+  if (r.violations != 0) add(std::to_string(r.violations) + " violations");
+  for (const std::string& failure : r.failures) add(failure);
+  return what;
+}
+
+}  // namespace billiard::stress

@@ -1,0 +1,49 @@
+// One row of the stress report: what one variant of one scenario was
+// expected to produce, what it produced, and how long it took.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace billiard::stress {
+
+enum class Variant {
+  raw,           // no lock: the report's finding is how much it gets wrong
+  atomic,        // one atomic operation per access, no lock: must be exact
+  synchronized,  // under a lock of the row's kind: must be exact
+};
+std::string_view to_string(Variant variant);
+
+struct Result {
+  std::string scenario;
+  Variant variant = Variant::raw;
+  std::string lock;      // the kind's kName, or kNoLock
+  std::string typecode;  // "l", "d", ...; torn-read's structs are "5q" and "2q"
+  int processes = 0;
+  long long iterations = 0;  // per process of the scenario's main role
+
+  long long expected = 0;             // what an exact run ends with (updates, items, ...)
+  long long observed = 0;             // what this run ended with
+  long long violations = 0;           // duplicates, torn reads, inconsistent snapshots
+  long long checks = 0;               // reads, snapshots or deliveries that were checked
+  long long operations = 0;           // the main role's operations, for ns/op
+  double seconds = 0;                 // from the start signal to the last worker's end
+  std::vector<std::string> failures;  // workers that hung or crashed, by role
+
+  long long lost() const noexcept { return expected - observed; }
+  double ns_per_op() const noexcept;  // 0 when a worker failed: the run did not finish
+  bool exact() const noexcept { return lost() == 0 && violations == 0 && failures.empty(); }
+  // Raw rows may lose and tear (that is what they show); a hang or crash fails any row.
+  bool failed() const noexcept { return !failures.empty() || (variant != Variant::raw && !exact()); }
+};
+
+// {scenario, variant, lock, typecode, processes, iterations, expected,
+//  observed, lost, violations, seconds, checks, operations, ns_per_op, failures}
+nlohmann::ordered_json to_json(const Result& result);
+
+// What went wrong in a failed row, in one line: "lost 12, 3 violations" or the failures.
+std::string describe_failure(const Result& result);
+
+}  // namespace billiard::stress

@@ -1,0 +1,134 @@
+// The stress harness through its library: every scenario, small, with every
+// lock kind; the runner's bound on hung and crashing workers; the JSON rows.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness.hpp"
+#include "lock_kinds.hpp"
+#include "report.hpp"
+#include "scenarios.hpp"
+#include "workers.hpp"
+
+namespace billiard::stress {
+namespace {
+
+std::vector<std::string> scenario_names() {
+  std::vector<std::string> names;
+  for (const Scenario& s : scenarios()) names.emplace_back(s.name);
+  return names;
+}
+
+Request small(const std::string& scenario) {
+  Request request;
+  request.scenarios = {scenario};
+  request.iterations = 2'000;
+  request.bound = std::chrono::seconds(60);  // a hang fails the row; it never stalls the test
+  return request;
+}
+
+TEST_CASE("every scenario, small: synchronized and atomic rows are exact, raw rows complete", "[stress][fork]") {
+  const std::string scenario = GENERATE(from_range(scenario_names()));
+  const std::vector<Job> jobs = plan(small(scenario));
+  std::vector<std::string> locks;
+  for (const Job& job : jobs) {
+    const Result row = run(job);
+    INFO(row.scenario << ' ' << to_string(row.variant) << ' ' << row.lock << ": " << describe_failure(row));
+    CHECK(row.failures.empty());
+    CHECK(row.expected > 0);
+    CHECK(row.operations > 0);
+    CHECK(row.seconds > 0);
+    if (row.variant != Variant::raw) CHECK(row.exact());
+    if (row.variant == Variant::synchronized) locks.push_back(row.lock);
+  }
+  CHECK(jobs.front().row.variant == Variant::raw);
+  CHECK(locks == kind_names());  // every kind, in order
+}
+
+TEST_CASE("counter-type scenarios count exactly in every numeric typecode", "[stress][fork]") {
+  const char typecode = GENERATE(as<char>(), 'b', 'B', 'h', 'H', 'i', 'I', 'l', 'L', 'q', 'Q', 'f', 'd');
+  for (const char* scenario : {"counter", "race"}) {
+    Request request = small(scenario);
+    request.typecode = typecode;
+    request.iterations = 200;  // a signed char holds 127: capped to 63 per process
+    request.locks = {"FutexLock", "SeqLock", kNoLock};
+    for (const Job& job : plan(request)) {
+      const Result row = run(job);
+      INFO(scenario << " typecode " << typecode << ' ' << row.lock << ": " << describe_failure(row));
+      CHECK(row.typecode == std::string(1, typecode));
+      CHECK(row.processes * row.iterations == row.expected);
+      if (row.variant != Variant::raw) CHECK(row.exact());
+    }
+  }
+}
+
+TEST_CASE("a lock filter keeps only the rows asked for", "[stress]") {
+  Request request;
+  request.locks = {"SeqLock"};
+  for (const Job& job : plan(request)) CHECK(job.row.lock == "SeqLock");
+  request.locks = {kNoLock};
+  const std::vector<Job> unlocked = plan(request);
+  CHECK(unlocked.size() == scenarios().size() + 2);  // a raw row each; race and torn-read have an atomic one
+  for (const Job& job : unlocked) CHECK(job.row.variant != Variant::synchronized);
+}
+
+TEST_CASE("the report's JSON has every field of every row", "[stress][fork]") {
+  Request request = small("torn-read");
+  request.locks = {"TicketLock", kNoLock};
+  std::vector<Result> results;
+  for (const Job& job : plan(request)) results.push_back(run(job));
+  const nlohmann::ordered_json report = report_json(results, 7);
+  REQUIRE(report.at("results").size() == 3);
+  for (const auto& row : report.at("results")) {
+    for (const char* field : {"scenario", "variant", "lock", "typecode", "processes", "iterations", "expected",
+                              "observed", "lost", "violations", "seconds"})
+      CHECK(row.contains(field));
+    CHECK(row.at("lost") == row.at("expected").get<long long>() - row.at("observed").get<long long>());
+  }
+  CHECK(report["results"][0]["variant"] == "raw");
+  CHECK(report["results"][0]["lock"] == "none");
+  CHECK(report["results"][1]["variant"] == "atomic");
+  CHECK(report["results"][2]["variant"] == "synchronized");
+  CHECK(report["results"][2]["lock"] == "TicketLock");
+  CHECK(report["seed"] == 7);
+}
+
+TEST_CASE("a raw row may lose; a synchronized or atomic row that loses, tears or hangs fails", "[stress]") {
+  Result row;
+  row.expected = 10;
+  row.observed = 9;
+  row.variant = Variant::raw;
+  CHECK_FALSE(row.failed());
+  row.variant = Variant::synchronized;
+  CHECK(row.failed());
+  row.variant = Variant::atomic;
+  row.observed = 10;
+  CHECK_FALSE(row.failed());
+  row.violations = 1;
+  CHECK(row.failed());
+  row.variant = Variant::raw;
+  row.failures = {"reader did not finish within 1 s (killed)"};
+  CHECK(row.failed());
+}
+
+TEST_CASE("a hung worker is killed at the bound and named; a throwing one is named", "[stress][fork]") {
+  const auto started = std::chrono::steady_clock::now();
+  const Timing timing = run_workers(
+      {
+          {"sleeper", [] { std::this_thread::sleep_for(std::chrono::hours(1)); }},
+          {"thrower", [] { throw std::runtime_error("on purpose"); }},
+          {"worker", [] {}},
+      },
+      std::chrono::seconds(1), Placement::spread);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(10));
+  REQUIRE(timing.failures.size() == 2);
+  CHECK(timing.failures[0] == "sleeper did not finish within 1 s (killed)");
+  CHECK(timing.failures[1] == "thrower exited with code 1");
+}
+
+}  // namespace
+}  // namespace billiard::stress
