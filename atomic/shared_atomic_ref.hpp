@@ -5,8 +5,9 @@
 //     address-free ([atomics.lockfree]), so they work between processes.
 //   sizeof(T) 16: libatomic_ops' double-width compare-and-swap (double_width.hpp);
 //     GCC's own 16-byte atomics are process-private.
-//   any other size: load and store are plain copies that can tear under a
-//     concurrent store, exactly like ctypes raw memory; exchange,
+//   any other size: load and store copy word by word (relaxed atomics, so a
+//     race is no undefined behaviour) and can tear under a concurrent store,
+//     exactly like ctypes raw memory; exchange,
 //     compare-exchange and arithmetic do not exist (a compile error).
 #pragma once
 
@@ -17,6 +18,7 @@
 #include <type_traits>
 
 #include "billiard/atomic/double_width.hpp"
+#include "billiard/atomic/relaxed_copy.hpp"
 
 namespace billiard {
 
@@ -60,7 +62,9 @@ class SharedAtomicRef {
       detail::double_load(p_, out);
       return from_bytes(out);
     } else {
-      return *p_;  // a plain copy: may tear, as documented above
+      T value;
+      relaxed_copy_out(&value, p_, sizeof(T));  // may tear, as documented above
+      return value;
     }
   }
 
@@ -70,7 +74,7 @@ class SharedAtomicRef {
     } else if constexpr (kDoubleWidthAtomic<T>) {
       (void)exchange(desired, order);
     } else {
-      std::memcpy(static_cast<void*>(p_), &desired, sizeof(T));  // a plain copy
+      relaxed_copy_in(p_, &desired, sizeof(T));  // may tear a concurrent load, as documented above
     }
   }
 

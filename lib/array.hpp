@@ -64,7 +64,7 @@ class Array {
       std::uint32_t begin;
       do {
         begin = get_lock().read_begin();
-        detail::relaxed_copy(out.data(), raw_.data(), size() * sizeof(T));
+        relaxed_copy_out(out.data(), raw_.data(), size() * sizeof(T));
       } while (get_lock().read_retry(begin));
     } else {
       LockHold hold(get_lock());

@@ -27,6 +27,7 @@ std::vector<Job> plan(const Request& request) {
     settings.typecode = request.typecode;
     settings.seed = request.seed;
     settings.bound = request.bound;
+    settings.kills = request.kills.value_or(settings.kills);
     for (Job& job : scenario.jobs(settings))
       if (wanted(request.locks, job.row.lock)) jobs.push_back(std::move(job));
   }

@@ -22,6 +22,7 @@ struct Request {
   char typecode = 'l';
   std::uint64_t seed = 1;
   std::chrono::seconds bound{60};
+  std::optional<long long> kills;  // owner-death; empty: its default
 };
 
 // The jobs of every requested scenario whose lock is requested, in report

@@ -22,6 +22,7 @@ struct Settings {
   char typecode = 'l';             // the counter-type scenarios' element type
   std::uint64_t seed = 1;          // the random values (stats)
   std::chrono::seconds bound{60};  // a worker still running then is killed and reported
+  long long kills = 1000;          // owner-death: holders to kill
 };
 
 struct Job {

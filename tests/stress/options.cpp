@@ -84,7 +84,7 @@ Options parse_options(int argc, char** argv) {
   std::vector<std::string> scenarios_asked, locks_asked;
   std::string typecode = "l";
   int procs = 0, timeout = 60;
-  long long iters = 0, seed = 1;
+  long long iters = 0, seed = 1, kills = 0;
   app.add_option("--scenario", scenarios_asked, "run only these (repeatable): " + join(scenario_names(), ", "))
       ->type_name("NAME")
       ->delimiter(',');
@@ -106,6 +106,9 @@ Options parse_options(int argc, char** argv) {
       app.add_option("--timeout", timeout, "seconds one run may take before its workers are killed")
           ->type_name("S")
           ->capture_default_str();
+  const CLI::Option* kills_option =
+      app.add_option("--kills", kills, "owner-death: holders of its RobustLock to kill (default 1000)")
+          ->type_name("N");
   app.add_option("--json", options.json_path, "write the report as JSON")->type_name("FILE");
   app.add_option("--plot", options.plot_path, "draw lost updates and ns/op as a PNG")->type_name("FILE");
   app.add_flag("--list", options.list, "list the scenarios, lock kinds and typecodes");
@@ -127,6 +130,7 @@ Options parse_options(int argc, char** argv) {
   request.iterations = in_range(iters_option, iters, 1LL, 1'000'000'000LL);
   request.seed = static_cast<std::uint64_t>(
       in_range(seed_option, seed, 0LL, std::numeric_limits<long long>::max()).value_or(seed));
+  request.kills = in_range(kills_option, kills, 1LL, 1'000'000LL);
   request.bound = std::chrono::seconds(in_range(timeout_option, timeout, 1, 3600).value_or(timeout));
   return options;
 }

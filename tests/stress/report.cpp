@@ -61,6 +61,36 @@ void print_table(std::ostream& out, const std::vector<Result>& results) {
   }
 }
 
+void print_owner_death(std::ostream& out, const std::vector<Result>& results) {
+  char line[256];
+  for (const Result& r : results) {
+    if (const auto& d = r.deaths) {
+      std::snprintf(line, sizeof line,
+                    "\nowner-death, %s: %lld holders killed (and %lld non-holders), %lld reported, %lld hangs, "
+                    "%lld committed updates lost\n  recovery from a holder's kill to the next locker's owner_died: "
+                    "p50 %.0f us, p99 %.0f us\n",
+                    r.lock.c_str(), d->kills, d->kills_outside, d->reported, d->hangs, r.lost(), d->recovery_p50_us,
+                    d->recovery_p99_us);
+      out << line;
+    }
+  }
+  bool header = false;
+  for (const Result& r : results) {
+    const auto& o = r.overshoot;
+    if (!o) continue;
+    if (!header) {
+      std::snprintf(line, sizeof line,
+                    "\nowner-death, other kinds: try_lock_for(%.0f us) behind a dead holder, past its deadline by\n",
+                    o->timeout_us);
+      out << line;
+      header = true;
+    }
+    std::snprintf(line, sizeof line, "  %-26s %lld waits, false every time: %-3s p50 %.0f us, p99 %.0f us, max %.0f us\n",
+                  r.lock.c_str(), r.observed, r.exact() ? "yes" : "NO", o->p50_us, o->p99_us, o->max_us);
+    out << line;
+  }
+}
+
 void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds) {
   std::set<std::string> raw, damaged;
   int must_be_exact = 0, exact = 0;

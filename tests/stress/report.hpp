@@ -15,6 +15,9 @@ void print_table(std::ostream& out, const std::vector<Result>& results);
 
 // What the table means in three lines: how many raw scenarios were damaged,
 // how many synchronized and atomic rows were exact, how long it all took.
+// owner-death's own figures (kills, reports, recovery; overshoot), when it ran.
+void print_owner_death(std::ostream& out, const std::vector<Result>& results);
+
 void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds);
 
 // {"results": [...], "seed": ..., "cpus": ...}

@@ -19,7 +19,7 @@ double Result::ns_per_op() const noexcept {
 }
 
 nlohmann::ordered_json to_json(const Result& r) {
-  return {
+  nlohmann::ordered_json row = {
       {"scenario", r.scenario},
       {"variant", to_string(r.variant)},
       {"lock", r.lock},
@@ -36,6 +36,21 @@ nlohmann::ordered_json to_json(const Result& r) {
       {"ns_per_op", r.ns_per_op()},
       {"failures", r.failures},
   };
+  if (const auto& d = r.deaths) {
+    row["kills"] = d->kills;
+    row["kills_outside"] = d->kills_outside;
+    row["reported"] = d->reported;
+    row["hangs"] = d->hangs;
+    row["recovery_p50_us"] = d->recovery_p50_us;
+    row["recovery_p99_us"] = d->recovery_p99_us;
+  }
+  if (const auto& o = r.overshoot) {
+    row["timeout_us"] = o->timeout_us;
+    row["overshoot_p50_us"] = o->p50_us;
+    row["overshoot_p99_us"] = o->p99_us;
+    row["overshoot_max_us"] = o->max_us;
+  }
+  return row;
 }
 
 std::string describe_failure(const Result& r) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,24 @@ enum class Variant {
   synchronized,  // under a lock of the row's kind: must be exact
 };
 std::string_view to_string(Variant variant);
+
+// owner-death's RobustLock row: deaths of workers and what the survivors were told.
+struct DeathFigures {
+  long long kills = 0;          // workers killed while holding the lock
+  long long kills_outside = 0;  // workers killed while not holding it
+  long long reported = 0;       // owner_died caught by the next locker: must equal kills
+  long long hangs = 0;          // waits for a survivor or a worker that ran past the bound
+  double recovery_p50_us = 0;   // from a holder's kill to the next locker's owner_died
+  double recovery_p99_us = 0;
+};
+
+// owner-death's other rows: timed waits behind a dead holder.
+struct OvershootFigures {
+  double timeout_us = 0;  // what each try_lock_for asked for
+  double p50_us = 0;      // how long past that it returned
+  double p99_us = 0;
+  double max_us = 0;
+};
 
 struct Result {
   std::string scenario;
@@ -31,6 +50,8 @@ struct Result {
   long long operations = 0;           // the main role's operations, for ns/op
   double seconds = 0;                 // from the start signal to the last worker's end
   std::vector<std::string> failures;  // workers that hung or crashed, by role
+  std::optional<DeathFigures> deaths;          // owner-death, RobustLock
+  std::optional<OvershootFigures> overshoot;   // owner-death, every other kind
 
   long long lost() const noexcept { return expected - observed; }
   double ns_per_op() const noexcept;  // 0 when a worker failed: the run did not finish
@@ -40,7 +61,10 @@ struct Result {
 };
 
 // {scenario, variant, lock, typecode, processes, iterations, expected,
-//  observed, lost, violations, seconds, checks, operations, ns_per_op, failures}
+//  observed, lost, violations, seconds, checks, operations, ns_per_op, failures},
+// and owner-death's figures: kills, kills_outside, reported, hangs,
+// recovery_p50_us, recovery_p99_us; or timeout_us, overshoot_p50_us,
+// overshoot_p99_us, overshoot_max_us.
 nlohmann::ordered_json to_json(const Result& result);
 
 // What went wrong in a failed row, in one line: "lost 12, 3 violations" or the failures.
