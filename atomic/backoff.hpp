@@ -21,10 +21,12 @@ inline void cpu_relax() noexcept {
 
 class Backoff {
  public:
-  // 2^0 + ... + 2^6 = 127 pauses (a few microseconds) before a waiter sleeps.
-  // Picked by bench/lock_bench.cpp (contended counter and hand-off latency):
-  // change both together.
-  static constexpr unsigned kMaxRound = 6;
+  // 2^0 + ... + 2^8 = 511 pauses (about 5 us where a pause takes 10 ns) before
+  // a waiter sleeps. Picked by bench/lock_bench.cpp (contended counter and
+  // hand-off latency; docs/performance.md, "Spin budget"): at 6 a hand-off
+  // after a 2 us hold took a futex wake (15 us p50), at 8 it took 0.6 us.
+  // Change both together.
+  static constexpr unsigned kMaxRound = 8;
 
   // Pauses for this round; false once the last round is spent.
   bool spin() noexcept {

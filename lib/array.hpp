@@ -46,7 +46,11 @@ class Array {
   void store(std::size_t i, T x) const {
     check(i, "store");
     LockHold hold(get_lock());
-    raw_.data()[i] = x;
+    if constexpr (std::is_same_v<L, SeqLock>) {
+      relaxed_copy_in(raw_.data() + i, &x, sizeof(T));  // optimistic readers may be copying it right now
+    } else {
+      raw_.data()[i] = x;
+    }
   }
 
   ArrayGuard<T, L> lock() const { return ArrayGuard<T, L>(get_lock(), raw_.span()); }

@@ -39,7 +39,11 @@ class Value {
   }
   void store(T x) const {
     LockHold hold(get_lock());
-    *raw_.data() = x;
+    if constexpr (std::is_same_v<L, SeqLock>) {
+      relaxed_copy_in(raw_.data(), &x, sizeof(T));  // optimistic readers may be copying it right now
+    } else {
+      *raw_.data() = x;
+    }
   }
 
   ValueGuard<T, L> lock() const { return ValueGuard<T, L>(get_lock(), raw_.data()); }

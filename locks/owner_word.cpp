@@ -58,11 +58,6 @@ std::uint32_t OwnerWord::acquire_contended(std::uint32_t self,
   }
 }
 
-void OwnerWord::release() noexcept {
-  const std::uint32_t previous = word_.exchange(0, std::memory_order_release);  // publishes the critical section
-  // After the release the word may be re-taken or even reused: a wake is only
-  // a hint, and sleepers re-check the word.
-  if (previous & kWaiters) futex_wake(word_, 1);
-}
+void OwnerWord::wake_one() noexcept { futex_wake(word_, 1); }
 
 }  // namespace billiard

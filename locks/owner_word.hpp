@@ -54,7 +54,12 @@ class OwnerWord {
                                   std::chrono::nanoseconds recheck = std::chrono::nanoseconds::zero()) noexcept;
 
   // Frees the word and wakes one sleeper if there may be one.
-  void release() noexcept;
+  void release() noexcept {
+    const std::uint32_t previous = word_.exchange(0, std::memory_order_release);  // publishes the critical section
+    // After the release the word may be re-taken or even reused: a wake is
+    // only a hint, and sleepers re-check the word.
+    if (previous & kWaiters) [[unlikely]] wake_one();
+  }
 
   std::uint32_t owner() const noexcept {
     return word_.load(std::memory_order_relaxed) & kOwnerMask;  // relaxed: a report, orders nothing
@@ -64,6 +69,8 @@ class OwnerWord {
   static constexpr std::uint32_t kHeld = kOwnerMask;  // the "did not acquire" result
 
  private:
+  [[gnu::cold, gnu::noinline]] void wake_one() noexcept;
+
   std::atomic<std::uint32_t> word_{0};
 };
 

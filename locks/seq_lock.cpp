@@ -12,7 +12,7 @@ void SeqLock::unlock() {
   writer_.unlock();
 }
 
-std::uint32_t SeqLock::read_begin() const noexcept {
+std::uint32_t SeqLock::wait_for_writer() const noexcept {
   Backoff backoff;
   for (;;) {
     const std::uint32_t s = seq_.load(std::memory_order_acquire);  // pairs with unlock()'s release

@@ -54,7 +54,10 @@ class SeqLock : public TimedLockable<SeqLock> {
   void unlock();
 
   // A read: s = read_begin(); copy with relaxed loads; done if !read_retry(s).
-  std::uint32_t read_begin() const noexcept;
+  std::uint32_t read_begin() const noexcept {
+    const std::uint32_t s = seq_.load(std::memory_order_acquire);  // pairs with unlock()'s release
+    return (s & 1) == 0 ? s : wait_for_writer();
+  }
   bool read_retry(std::uint32_t begin) const noexcept {
     std::atomic_thread_fence(std::memory_order_acquire);  // orders the copy's loads before the re-read
     return seq_.load(std::memory_order_relaxed) != begin;  // relaxed: the fence above orders it
@@ -64,6 +67,8 @@ class SeqLock : public TimedLockable<SeqLock> {
   std::uint32_t sequence() const noexcept { return seq_.load(std::memory_order_relaxed); }
 
  private:
+  [[gnu::cold, gnu::noinline]] std::uint32_t wait_for_writer() const noexcept;
+
   void begin_write() noexcept {
     // relaxed: only the writer holding writer_ stores seq_; the fence orders
     // this odd value before every data store that follows.

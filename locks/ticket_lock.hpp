@@ -5,11 +5,12 @@
 //   owner_    the holder's tid, 0 when free (misuse checks and reports only)
 // States: serving_ == next_: free, nobody queued. serving_ != next_: held by
 //   ticket serving_, next_ - serving_ - 1 queued (all arithmetic mod 2^32).
-// Transitions: lock takes a ticket; the next in line spins on serving_
-//   (Backoff), anyone further back and a spinner that gave up sleeps: sleepers_++ and re-check
-//   serving_, futex-waiting with the bitset bit of its ticket (t mod 32).
-//   unlock bumps serving_, then wakes, if sleepers_ says anyone sleeps, the
-//   sleepers whose bit matches the next ticket. Those two are a store-then-load
+// Transitions: lock takes a ticket; the next in line polls serving_ at every
+//   pause, anyone further back (and a poller that gave up) sleeps: sleepers_++,
+//   re-read serving_, futex-wait on that value with the bitset bit of its
+//   ticket (t mod 32). unlock bumps serving_, then, if sleepers_ says anyone
+//   sleeps, wakes the sleepers whose bit matches the new holder's ticket or the
+//   one after it (the new next in line, so it polls by the time its turn comes). Those two are a store-then-load
 //   pair against the sleeper's sleepers_++-then-load of serving_: all four are
 //   seq_cst, so at least one side sees the other (no lost wake-up).
 // Fairness: strict FIFO for lock(). Spinning alone collapses when processes

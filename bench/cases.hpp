@@ -1,0 +1,14 @@
+// The benchmark cases, registered by lock_bench.cpp's main() in this order
+// (Google Benchmark runs them in registration order).
+#pragma once
+
+namespace billiard::bench {
+
+// uncontended/<strategy>, counter/<strategy>/procs:N, cs_sweep/<lock>/procs:N/work_ns:W
+void register_counter_cases();
+// handoff/<lock>/hold_ns:H, fairness/<lock>/procs:N
+void register_handoff_cases();
+// seqlock_reads/<lock>, alloc/RawValue<T>/...
+void register_value_cases();
+
+}  // namespace billiard::bench
