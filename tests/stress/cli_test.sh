@@ -29,9 +29,27 @@ expect_usage_error "unknown typecode 'z'; accepted: b B h H i I l L q Q f d" --t
 expect_usage_error "typecode 'c' is a character, not a number" --typecode c
 expect_usage_error "--procs 1 is out of range; accepted: 2 to 256" --procs 1
 expect_usage_error "--iters 0 is out of range" --iters 0
+expect_usage_error "--kills 0 is out of range; accepted: 1 to 1000000" --kills 0
 expect_usage_error "abc" --procs abc
 expect_usage_error "--bogus" --bogus
 expect_usage_error "cannot write --json '$TEST_TMPDIR/no/such/dir/r.json'" --json "$TEST_TMPDIR/no/such/dir/r.json"
+
+# Property: any mix of options and values, made --list so nothing runs,
+# exits 0 or exits 2 with one line on stderr; never a crash or another code.
+tokens=(--scenario --lock --typecode --procs --iters --seed --timeout --kills --json --plot --list
+  race owner-death Foo none SeqLock "RecursiveLock<FutexLock>" l c z 2 0 -1 999999999999 abc "" ",," "$TEST_TMPDIR/j")
+RANDOM=2026
+for trial in $(seq 1 300); do
+  args=()
+  for _ in $(seq 0 $((RANDOM % 6))); do args+=("${tokens[RANDOM % ${#tokens[@]}]}"); done
+  code=0
+  "$stress" "${args[@]}" --list >/dev/null 2>"$TEST_TMPDIR/err" || code=$?
+  if [[ $code -eq 2 ]]; then
+    [[ $(wc -l <"$TEST_TMPDIR/err") -eq 1 ]] || fail "stress ${args[*]} --list: exit 2 without one line: $(cat "$TEST_TMPDIR/err")"
+  elif [[ $code -ne 0 ]]; then
+    fail "stress ${args[*]} --list: exit $code (trial $trial)"
+  fi
+done
 
 "$stress" --list >"$TEST_TMPDIR/list" || fail "--list exited $?"
 grep -q "circular-buffer" "$TEST_TMPDIR/list" || fail "--list does not name circular-buffer"
