@@ -34,7 +34,7 @@ expect_usage_error "abc" --procs abc
 expect_usage_error "--bogus" --bogus
 expect_usage_error "cannot write --json '$TEST_TMPDIR/no/such/dir/r.json'" --json "$TEST_TMPDIR/no/such/dir/r.json"
 
-# Property: any mix of options and values, made --list so nothing runs,
+# Property: any mix of options and values after --list (so nothing runs)
 # exits 0 or exits 2 with one line on stderr; never a crash or another code.
 tokens=(--scenario --lock --typecode --procs --iters --seed --timeout --kills --json --plot --list
   race owner-death Foo none SeqLock "RecursiveLock<FutexLock>" l c z 2 0 -1 999999999999 abc "" ",," "$TEST_TMPDIR/j")
@@ -43,11 +43,11 @@ for trial in $(seq 1 300); do
   args=()
   for _ in $(seq 0 $((RANDOM % 6))); do args+=("${tokens[RANDOM % ${#tokens[@]}]}"); done
   code=0
-  "$stress" "${args[@]}" --list >/dev/null 2>"$TEST_TMPDIR/err" || code=$?
+  "$stress" --list "${args[@]}" >/dev/null 2>"$TEST_TMPDIR/err" || code=$?
   if [[ $code -eq 2 ]]; then
-    [[ $(wc -l <"$TEST_TMPDIR/err") -eq 1 ]] || fail "stress ${args[*]} --list: exit 2 without one line: $(cat "$TEST_TMPDIR/err")"
+    [[ $(wc -l <"$TEST_TMPDIR/err") -eq 1 ]] || fail "stress --list ${args[*]}: exit 2 without one line: $(cat "$TEST_TMPDIR/err")"
   elif [[ $code -ne 0 ]]; then
-    fail "stress ${args[*]} --list: exit $code (trial $trial)"
+    fail "stress --list ${args[*]}: exit $code (trial $trial)"
   fi
 done
 
