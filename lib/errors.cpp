@@ -18,4 +18,9 @@ void throw_text_too_long(const char* where, std::size_t length, std::size_t size
                           " bytes does not fit in an array of size " + std::to_string(size));
 }
 
+void throw_array_too_large(const char* type, std::size_t n, std::size_t element_bytes) {
+  throw std::length_error("billiard::" + std::string(type) + ": " + std::to_string(n) + " elements of " +
+                          std::to_string(element_bytes) + " bytes do not fit in the address space");
+}
+
 }  // namespace billiard::detail

@@ -119,9 +119,8 @@ void Process::join() {
   reap(true);
 }
 
-bool Process::join(std::chrono::steady_clock::duration timeout) {
+bool Process::join_until(std::chrono::steady_clock::time_point deadline) {
   require_started("join");
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto pause = std::chrono::microseconds(50);
   while (!reap(false)) {
     const auto left = deadline - std::chrono::steady_clock::now();

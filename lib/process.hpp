@@ -21,6 +21,8 @@
 #include <tuple>
 #include <utility>
 
+#include "billiard/locks/deadline.hpp"
+
 namespace billiard {
 
 class Process {
@@ -45,8 +47,13 @@ class Process {
 
   // Waits for the child to end. std::logic_error if not started.
   void join();
-  // Waits at most timeout; true if the child has ended.
-  bool join(std::chrono::steady_clock::duration timeout);
+  // Waits at most timeout; true if the child has ended. Any duration type: a
+  // timeout too long for nanoseconds (hours::max()) waits without end, never
+  // overflows into an instant return (locks/deadline.hpp).
+  template <class Rep, class Period>
+  bool join(const std::chrono::duration<Rep, Period>& timeout) {
+    return join_until(deadline_after(std::chrono::steady_clock::now(), timeout));
+  }
 
   bool is_alive();
   pid_t pid() const noexcept { return pid_; }  // 0 before start()
@@ -64,6 +71,7 @@ class Process {
  private:
   static std::string next_name();
   [[noreturn]] void run_child() noexcept;
+  bool join_until(std::chrono::steady_clock::time_point deadline);
   bool reap(bool block);  // true once the exit status is known
   void signal(int signo, const char* what);
   void require_started(const char* operation) const;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
@@ -26,6 +27,14 @@ namespace detail {
 [[noreturn]] void throw_index_out_of_range(const char* type, const char* operation, std::size_t index,
                                            std::size_t size);
 [[noreturn]] void throw_text_too_long(const char* where, std::size_t length, std::size_t size);
+[[noreturn]] void throw_array_too_large(const char* type, std::size_t n, std::size_t element_bytes);
+
+// n elements of T in bytes; std::length_error naming n when that overflows size_t.
+template <class T>
+std::size_t array_bytes(const char* type, std::size_t n) {
+  if (n > SIZE_MAX / sizeof(T)) throw_array_too_large(type, n, sizeof(T));
+  return n * sizeof(T);
+}
 }  // namespace detail
 
 template <class T>
@@ -36,7 +45,9 @@ class RawArray {
   using value_type = T;
   static constexpr bool is_always_lock_free = SharedAtomicRef<T>::is_always_lock_free;
 
-  explicit RawArray(std::size_t n) : block_(detail::SharedBlock::allocate(n * sizeof(T))), size_(n) {
+  // std::length_error naming n when n Ts do not fit in memory (see shared_heap.hpp).
+  explicit RawArray(std::size_t n)
+      : block_(detail::SharedBlock::allocate(detail::array_bytes<T>("RawArray", n))), size_(n) {
     std::uninitialized_value_construct_n(data(), n);
   }
   RawArray(std::initializer_list<T> init) : RawArray(std::span<const T>(init.begin(), init.size())) {}

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <stdexcept>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -166,6 +168,11 @@ class Heap {
 }  // namespace
 
 SharedBlock SharedBlock::allocate(std::size_t bytes) {
+  // Checked before any slot arithmetic: (bytes + 63) / 64 cannot wrap, and the
+  // slot count fits the 32-bit SlotMeta::slots.
+  if (bytes > kMaxBlockBytes)
+    throw std::length_error("billiard::SharedBlock::allocate: " + std::to_string(bytes) +
+                            " bytes is over the largest block, " + std::to_string(kMaxBlockBytes) + " bytes");
   const FreeBlock block = Heap::instance().allocate_block(bytes);
   return SharedBlock(block.data, block.meta);
 }

@@ -31,7 +31,8 @@ class SharedBlock {
  public:
   SharedBlock() noexcept = default;
   // A new zero-filled block of at least `bytes` bytes (one slot for 0),
-  // 64-byte aligned. Throws std::bad_alloc when no mapping can be had.
+  // 64-byte aligned. Throws std::length_error naming `bytes` when it is over
+  // kMaxBlockBytes, std::bad_alloc when no mapping can be had.
   static SharedBlock allocate(std::size_t bytes);
 
   SharedBlock(const SharedBlock& other) noexcept;
@@ -60,5 +61,7 @@ struct SharedHeapStats {
 SharedHeapStats shared_heap_stats() noexcept;
 
 inline constexpr std::size_t kSlotBytes = 64;
+// A block's length is kept as a 32-bit slot count: at most 256 GiB - 64 bytes.
+inline constexpr std::size_t kMaxBlockBytes = std::size_t{UINT32_MAX} * kSlotBytes;
 
 }  // namespace billiard::detail

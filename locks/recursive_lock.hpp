@@ -9,6 +9,12 @@
 //   owner_ and unlocks inner_.
 // Fairness, timed forms and owner death: inner_'s. With L = RobustLock the
 //   next locker after a death gets owner_died with the lock held once.
+// Who holds it: owner_ == self alone does not say. A holder that dies leaves
+//   owner_ and count_ behind (with L = RobustLock the kernel frees inner_), and
+//   a later thread can get the dead one's tid (tids are recycled, and two PID
+//   namespaces both have a tid 1). So the caller holds the lock only when
+//   owner_ == self and inner_.owner() == self: re-entry, unlock() and depth()
+//   check both, and a stale owner_ is overwritten by the next take.
 // Misuse: unlock() by a non-holder throws EPERM. fork(): a child's tid is
 //   never owner_, so it does not believe it holds its parent's lock.
 #pragma once
@@ -51,21 +57,25 @@ class RecursiveLock : public TimedLockable<RecursiveLock<L>> {
 
   void unlock() {
     const std::uint32_t self = current_tid();
-    const std::uint32_t holder = owner();
-    if (holder != self) detail::throw_not_owner("RecursiveLock::unlock", self, holder);
+    if (!held_by(self)) detail::throw_not_owner("RecursiveLock::unlock", self, owner());
     if (--count_ != 0) return;
     owner_.store(0, std::memory_order_relaxed);  // relaxed: inner_.unlock() below releases
     inner_.unlock();
   }
 
-  // relaxed: only the holder stores its own tid, so a reader that finds its
-  // own tid here wrote it itself; any other value means "not mine".
+  // relaxed: only a holder stores its own tid, so a reader that finds its
+  // own tid here wrote it itself, or a dead thread with the same tid did;
+  // held_by() tells the two apart. Any other value means "not mine".
   std::uint32_t owner() const noexcept { return owner_.load(std::memory_order_relaxed); }
-  std::uint32_t depth() const noexcept { return owner() == current_tid() ? count_ : 0; }
+  std::uint32_t depth() const noexcept { return held_by(current_tid()) ? count_ : 0; }
 
  private:
+  // inner_.owner() is read second and only when owner_ is ours: then inner_
+  // says whether we took it (a live holder) or a dead namesake did.
+  bool held_by(std::uint32_t self) const noexcept { return owner() == self && inner_.owner() == self; }
+
   bool reenter() noexcept {
-    if (owner() != current_tid()) return false;
+    if (!held_by(current_tid())) return false;
     ++count_;
     return true;
   }

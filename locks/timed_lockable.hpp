@@ -2,10 +2,14 @@
 // kind, written once. A kind provides try_lock_until(steady_clock::time_point).
 // Deadlines are on the monotonic clock: a wall-clock jump neither shortens nor
 // stretches a wait. Another clock's time point is turned into a duration once.
+// Deadlines saturate (deadline.hpp): try_lock_for(hours(24 * 365 * 300)) and
+// try_lock_until(time_point::max()) wait as long as it takes, never overflow.
 #pragma once
 
 #include <chrono>
 #include <type_traits>
+
+#include "billiard/locks/deadline.hpp"
 
 namespace billiard {
 
@@ -14,15 +18,13 @@ class TimedLockable {
  public:
   template <class Rep, class Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& timeout) {
-    using std::chrono::steady_clock;
-    return kind().try_lock_until(steady_clock::now() +
-                                 std::chrono::ceil<steady_clock::duration>(timeout));
+    return kind().try_lock_until(deadline_after(std::chrono::steady_clock::now(), timeout));
   }
 
   template <class Clock, class Duration>
     requires(!std::is_same_v<Clock, std::chrono::steady_clock>)
   bool try_lock_until(const std::chrono::time_point<Clock, Duration>& deadline) {
-    return try_lock_for(deadline - Clock::now());
+    return kind().try_lock_until(deadline_at(deadline));
   }
 
  private:

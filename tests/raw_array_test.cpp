@@ -107,3 +107,22 @@ TEST_CASE("random indices: in range works, out of range throws and writes nothin
     CHECK(a.to_vector() == std::vector<std::uint8_t>(size, 0));
   }
 }
+
+// Issue 10, defect 1: n * sizeof(T) wrapped, the array got one slot and
+// reported the huge size, and a checked store(8, x) wrote into the next object.
+TEST_CASE("an array too large for the address space throws length_error naming its size", "[raw_array][errors]") {
+  const RawArray<long> neighbour_before(8);
+  constexpr std::size_t kWraps = SIZE_MAX / sizeof(long) + 1;  // kWraps * 8 == 2^64: wraps to 0
+  CHECK_THROWS_MATCHES(RawArray<long>(kWraps), std::length_error,
+                       Catch::Message("billiard::RawArray: " + std::to_string(kWraps) +
+                                      " elements of 8 bytes do not fit in the address space"));
+  CHECK_THROWS_AS(RawArray<long>(SIZE_MAX), std::length_error);
+  CHECK_THROWS_WITH((billiard::Array<long>(kWraps + 1)), Catch::Contains(std::to_string(kWraps + 1)));
+  CHECK_THROWS_AS((billiard::Array<std::int16_t>(SIZE_MAX / 2 + 1)), std::length_error);
+  // Fits size_t but not the heap's 32-bit slot count: rejected, never truncated.
+  CHECK_THROWS_WITH(RawArray<char>(billiard::detail::kMaxBlockBytes + 1),
+                    Catch::Contains(std::to_string(billiard::detail::kMaxBlockBytes + 1) + " bytes"));
+  const RawArray<long> neighbour_after(8);
+  CHECK(neighbour_before.to_vector() == std::vector<long>(8, 0));
+  CHECK(neighbour_after.to_vector() == std::vector<long>(8, 0));
+}

@@ -1,7 +1,10 @@
 // The shared heap: storage is reused only when no child can still hold it.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -98,4 +101,21 @@ TEST_CASE("a big block outlives the parent's handle in the child", "[heap][fork]
   step.store(1);
   REQUIRE(child.join(billiard::test::kJoinBound));
   CHECK(child.exitcode() == 0);
+}
+
+// Issue 10, defect 1: (bytes + 63) / 64 wrapped to no slot at all, and a slot
+// count over 2^32 was truncated into SlotMeta's 32 bits.
+TEST_CASE("a block over the heap's largest throws length_error before any slot arithmetic", "[heap][errors]") {
+  using billiard::detail::kMaxBlockBytes;
+  using billiard::detail::SharedBlock;
+  for (const std::size_t bytes : {kMaxBlockBytes + 1, SIZE_MAX - 62, SIZE_MAX}) {
+    INFO(bytes);
+    CHECK_THROWS_MATCHES(SharedBlock::allocate(bytes), std::length_error,
+                         Catch::Message("billiard::SharedBlock::allocate: " + std::to_string(bytes) +
+                                        " bytes is over the largest block, " + std::to_string(kMaxBlockBytes) +
+                                        " bytes"));
+  }
+  const auto before = billiard::detail::shared_heap_stats();
+  CHECK_THROWS_AS(SharedBlock::allocate(kMaxBlockBytes + 64), std::length_error);
+  CHECK(billiard::detail::shared_heap_stats().bytes_reserved == before.bytes_reserved);  // nothing mapped
 }
