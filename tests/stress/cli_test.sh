@@ -73,5 +73,22 @@ for row in rows:
 PY
 [[ "$(head -c 8 "$TEST_TMPDIR/r.png" | od -An -tx1 | tr -d ' \n')" == 89504e470d0a1a0a ]] || fail "the plot is not a PNG"
 
+# kill-anywhere, small, on the kind that reports owner death: exit 0 and its figures in the JSON.
+code=0
+"$stress" --scenario kill-anywhere --lock RobustLock --kills 20 --procs 3 --json "$TEST_TMPDIR/k.json" \
+  >"$TEST_TMPDIR/table" 2>"$TEST_TMPDIR/progress" || code=$?
+[[ $code -eq 0 ]] || fail "kill-anywhere run exited $code: $(cat "$TEST_TMPDIR/table")"
+grep -q "^  RobustLock .* 20 kills" "$TEST_TMPDIR/table" || fail "no kill-anywhere line for RobustLock: $(cat "$TEST_TMPDIR/table")"
+/usr/bin/python3 - "$TEST_TMPDIR/k.json" <<'PY' || fail "kill-anywhere's JSON is not the report"
+import json, sys
+rows = json.load(open(sys.argv[1]))["results"]
+assert len(rows) == 1, rows
+row = rows[0]
+assert row["scenario"] == "kill-anywhere" and row["lock"] == "RobustLock", row
+assert row["kills"] == 20 and row["hangs"] == 0 and row["double_holders"] == 0 and row["lost"] == 0, row
+assert row["kills"] == row["holder_kills"] + row["waiter_kills"] + row["reader_kills"] + row["other_kills"], row
+assert row["reports_owner_death"] is True, row
+PY
+
 ((failures == 0)) || exit 1
 echo "PASS"

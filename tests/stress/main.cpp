@@ -39,6 +39,7 @@ std::ofstream open_output(const std::string& path, const char* option) {
 void note_capped_iterations(const std::vector<Job>& jobs, const Request& request) {
   std::set<std::string> noted;
   for (const Job& job : jobs) {
+    if (!scenario_named(job.row.scenario).typed) continue;  // only counter types cap: kill-anywhere counts kills
     const long long asked = request.iterations.value_or(scenario_named(job.row.scenario).default_iterations);
     if (job.row.iterations < asked && noted.insert(job.row.scenario).second)
       std::cerr << "billiard stress: " << job.row.scenario << ": " << job.row.iterations
@@ -80,6 +81,7 @@ int stress_main(int argc, char** argv) {
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   print_table(std::cout, results);
   print_owner_death(std::cout, results);
+  print_kill_anywhere(std::cout, results);
   print_summary(std::cout, results, took.count());
 
   int status = 0;

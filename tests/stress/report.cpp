@@ -91,6 +91,35 @@ void print_owner_death(std::ostream& out, const std::vector<Result>& results) {
   }
 }
 
+void print_kill_anywhere(std::ostream& out, const std::vector<Result>& results) {
+  char line[512];
+  bool header = false;
+  for (const Result& r : results) {
+    const auto& k = r.kill_anywhere;
+    if (!k) continue;
+    if (!header) {
+      out << "\nkill-anywhere: workers SIGKILLed at random moments and restarted, per kind\n";
+      header = true;
+    }
+    std::snprintf(line, sizeof line,
+                  "  %-24s %lld kills (%lld holders, %lld waiters, %lld readers, %lld between turns), %lld hangs, "
+                  "%lld double holders, %lld lost, longest stall %.1f ms\n",
+                  r.lock.c_str(), k->kills, k->holder_kills, k->waiter_kills, k->reader_kills, k->other_kills,
+                  k->hangs, k->double_holders, r.lost(), k->longest_stall_ms);
+    out << line;
+    if (k->reports_owner_death) {
+      std::snprintf(line, sizeof line, "  %-24s holder died: next locker told (owner_died caught %lld times)\n", "",
+                    k->reported);
+    } else {
+      std::snprintf(line, sizeof line,
+                    "  %-24s holder died: lock stays taken (by design), %lld times; %lld fresh rounds\n", "",
+                    k->holder_deaths_by_design, k->rounds);
+    }
+    out << line;
+    for (const std::string& failure : r.failures) out << "  " << std::string(24, ' ') << ' ' << failure << '\n';
+  }
+}
+
 void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds) {
   std::set<std::string> raw, damaged;
   int must_be_exact = 0, exact = 0;

@@ -18,6 +18,9 @@ void print_table(std::ostream& out, const std::vector<Result>& results);
 // owner-death's own figures (kills, reports, recovery; overshoot), when it ran.
 void print_owner_death(std::ostream& out, const std::vector<Result>& results);
 
+// kill-anywhere's figures per kind, when it ran.
+void print_kill_anywhere(std::ostream& out, const std::vector<Result>& results);
+
 void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds);
 
 // {"results": [...], "seed": ..., "cpus": ...}

@@ -50,6 +50,21 @@ nlohmann::ordered_json to_json(const Result& r) {
     row["overshoot_p99_us"] = o->p99_us;
     row["overshoot_max_us"] = o->max_us;
   }
+  if (const auto& k = r.kill_anywhere) {
+    row["kills"] = k->kills;
+    row["holder_kills"] = k->holder_kills;
+    row["waiter_kills"] = k->waiter_kills;
+    row["reader_kills"] = k->reader_kills;
+    row["other_kills"] = k->other_kills;
+    row["skipped"] = k->skipped;
+    row["reports_owner_death"] = k->reports_owner_death;
+    row["holder_deaths_by_design"] = k->holder_deaths_by_design;
+    row["reported"] = k->reported;
+    row["hangs"] = k->hangs;
+    row["double_holders"] = k->double_holders;
+    row["rounds"] = k->rounds;
+    row["longest_stall_ms"] = k->longest_stall_ms;
+  }
   return row;
 }
 

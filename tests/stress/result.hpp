@@ -35,6 +35,23 @@ struct OvershootFigures {
   double max_us = 0;
 };
 
+// kill-anywhere's figures for one lock kind (tests/stress/kill_anywhere.cpp).
+struct KillFigures {
+  long long kills = 0;            // workers SIGKILLed, of which:
+  long long holder_kills = 0;     //   inside the critical section (or its lock()/unlock() with the lock taken)
+  long long waiter_kills = 0;     //   waiting in lock()
+  long long reader_kills = 0;     //   the reader (SeqLock: in its optimistic load())
+  long long other_kills = 0;      //   between turns
+  long long skipped = 0;          // moments not killed: owner() could not tell holder from waiter
+  bool reports_owner_death = false;    // the probe: the next locker after a dead holder gets owner_died
+  long long holder_deaths_by_design = 0;  // non-reporting kinds: holder died, lock stays taken, fresh round
+  long long reported = 0;         // owner_died caught by workers
+  long long hangs = 0;            // a live worker without progress for 2 s on a free lock
+  long long double_holders = 0;   // entries while another live pid was inside
+  long long rounds = 0;           // fresh locks: 1 + restarts after by-design deaths and hangs
+  double longest_stall_ms = 0;    // from a kill to the next committed update
+};
+
 struct Result {
   std::string scenario;
   Variant variant = Variant::raw;
@@ -52,6 +69,7 @@ struct Result {
   std::vector<std::string> failures;  // workers that hung or crashed, by role
   std::optional<DeathFigures> deaths;          // owner-death, RobustLock
   std::optional<OvershootFigures> overshoot;   // owner-death, every other kind
+  std::optional<KillFigures> kill_anywhere;    // kill-anywhere
 
   long long lost() const noexcept { return expected - observed; }
   double ns_per_op() const noexcept;  // 0 when a worker failed: the run did not finish
@@ -64,7 +82,8 @@ struct Result {
 //  observed, lost, violations, seconds, checks, operations, ns_per_op, failures},
 // and owner-death's figures: kills, kills_outside, reported, hangs,
 // recovery_p50_us, recovery_p99_us; or timeout_us, overshoot_p50_us,
-// overshoot_p99_us, overshoot_max_us.
+// overshoot_p99_us, overshoot_max_us; kill-anywhere's KillFigures under
+// their own names.
 nlohmann::ordered_json to_json(const Result& result);
 
 // What went wrong in a failed row, in one line: "lost 12, 3 violations" or the failures.

@@ -34,6 +34,7 @@ Request small(const std::string& scenario) {
 
 TEST_CASE("every scenario, small: synchronized and atomic rows are exact, raw rows complete", "[stress][fork]") {
   const std::string scenario = GENERATE(from_range(scenario_names()));
+  if (scenario == "kill-anywhere") return;  // its own test below: some kinds' hangs are still open defects
   const std::vector<Job> jobs = plan(small(scenario));
   std::vector<std::string> locks;
   for (const Job& job : jobs) {
@@ -73,8 +74,8 @@ TEST_CASE("a lock filter keeps only the rows asked for", "[stress]") {
   for (const Job& job : plan(request)) CHECK(job.row.lock == "SeqLock");
   request.locks = {kNoLock};
   const std::vector<Job> unlocked = plan(request);
-  // a raw row each but owner-death; race and torn-read have an atomic one
-  CHECK(unlocked.size() == scenarios().size() - 1 + 2);
+  // a raw row each but owner-death and kill-anywhere; race and torn-read have an atomic one
+  CHECK(unlocked.size() == scenarios().size() - 2 + 2);
   for (const Job& job : unlocked) CHECK(job.row.variant != Variant::synchronized);
 }
 
@@ -165,6 +166,61 @@ TEST_CASE("owner-death: every killed holder is reported, nothing lost, no hang",
   for (const char* field : {"kills", "reported", "hangs", "lost", "recovery_p50_us", "recovery_p99_us"})
     CHECK(json["results"][4].contains(field));
   CHECK(json["results"][0].contains("overshoot_p99_us"));
+}
+
+}  // namespace
+}  // namespace billiard::stress
+
+namespace billiard::stress {
+namespace {
+
+// Kinds whose hangs after a kill are open defects of issue 10 on this branch
+// (2: TicketLock's dead queued waiter; 3: a killed wakee strands a FutexLock
+// sleeper, and glibc's mutex, RecursiveLock<FutexLock> and SeqLock's writer
+// lock share that hole; 4: SeqLock's dead writer). Their hangs are reported,
+// not failed here; each leaves this list when its fix is merged.
+bool hang_is_open_defect(const std::string& kind) {
+  for (const char* open : {"FutexLock", "TicketLock", "PthreadMutex", "RecursiveLock<FutexLock>", "SeqLock"})
+    if (kind == open) return true;
+  return false;
+}
+
+TEST_CASE("kill-anywhere: kills land everywhere; no double holder, nothing lost", "[stress][fork][kill-anywhere]") {
+  Request request;
+  request.scenarios = {"kill-anywhere"};
+  request.kills = 20;
+  request.processes = 3;
+  std::vector<Result> results;
+  for (const Job& job : plan(request)) results.push_back(run(job));
+  REQUIRE(results.size() == kind_names().size());
+  for (const Result& row : results) {
+    INFO(row.lock << ": " << describe_failure(row));
+    REQUIRE(row.kill_anywhere);
+    const KillFigures& k = *row.kill_anywhere;
+    CHECK(k.kills == k.holder_kills + k.waiter_kills + k.reader_kills + k.other_kills);
+    CHECK((k.kills == 20 || k.hangs >= 3));  // a kind stops early only after three hangs
+    CHECK(k.double_holders == 0);
+    CHECK(row.lost() == 0);
+    CHECK(row.violations == 0);
+    CHECK(row.observed > 0);  // the workers committed updates between kills
+    if (!hang_is_open_defect(row.lock)) {
+      CHECK(k.hangs == 0);
+      CHECK(row.failures.empty());
+    }
+    if (row.lock == "RobustLock") {
+      CHECK(k.reports_owner_death);
+      CHECK(k.holder_deaths_by_design == 0);
+      CHECK(k.rounds == 1);
+    } else if (row.lock != "SeqLock") {  // SeqLock's writer death is reported once issue 10's defect 4 is fixed
+      CHECK_FALSE(k.reports_owner_death);
+      CHECK(k.rounds == 1 + k.holder_deaths_by_design + k.hangs - (k.hangs >= 3 ? 1 : 0));
+    }
+  }
+  const nlohmann::ordered_json json = report_json(results, 1);
+  for (const auto& row : json["results"])
+    for (const char* field : {"kills", "holder_kills", "waiter_kills", "reader_kills", "hangs", "double_holders",
+                              "lost", "longest_stall_ms", "holder_deaths_by_design", "reports_owner_death"})
+      CHECK(row.contains(field));
 }
 
 }  // namespace
