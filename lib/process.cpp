@@ -1,6 +1,7 @@
 #include "billiard/process.hpp"
 
 #include <poll.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +28,11 @@ constexpr auto kTerminateGrace = std::chrono::seconds(5);  // daemon: SIGTERM, t
 
 int open_pidfd(pid_t pid) noexcept { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
 
+// The child's status word: 0 until it writes kStatusWritten | status just before _exit.
+constexpr int kStatusWritten = 0x100;
+
+std::atomic_ref<int> status_word(int* page) noexcept { return std::atomic_ref<int>(*page); }
+
 }  // namespace
 
 std::string Process::next_name() {
@@ -40,6 +46,8 @@ Process::Process(Process&& other) noexcept
       name_(std::move(other.name_)),
       pid_(std::exchange(other.pid_, 0)),
       pidfd_(std::exchange(other.pidfd_, -1)),
+      status_page_(std::exchange(other.status_page_, nullptr)),
+      sent_signal_(other.sent_signal_),
       daemon_(other.daemon_),
       exitcode_(std::exchange(other.exitcode_, std::nullopt)) {}
 
@@ -64,6 +72,7 @@ Process::~Process() {
     }
   }
   close_pidfd();
+  if (status_page_ != nullptr) munmap(status_page_, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
 }
 
 void Process::start() {
@@ -71,6 +80,10 @@ void Process::start() {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
+  void* page = mmap(nullptr, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) throw_errno("start: mmap");
+  status_page_ = static_cast<int*>(page);
   const pid_t pid = fork();
   if (pid < 0) throw_errno("start: fork");
   if (pid == 0) run_child();
@@ -92,20 +105,52 @@ void Process::run_child() noexcept {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
+  // release: nothing to publish but the word itself; the parent reads it after the pidfd says we ended
+  status_word(status_page_).store(kStatusWritten | status, std::memory_order_release);
   _exit(status);  // no atexit handlers, no static destructors: those are the parent's
 }
 
 bool Process::reap(bool block) {
   if (exitcode_) return true;
-  int status = 0;
-  pid_t r;
-  do r = waitpid(pid_, &status, block ? 0 : WNOHANG);
+  if (pidfd_ < 0) {  // kernels before 5.3: the pid is still ours until we reap it
+    int status = 0;
+    pid_t r;
+    do r = waitpid(pid_, &status, block ? 0 : WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) throw_errno("join: waitpid(" + std::to_string(pid_) + ")");
+    if (r == 0) return false;
+    exitcode_ = WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
+    return true;
+  }
+  siginfo_t info{};
+  int r;
+  do r = waitid(P_PIDFD, static_cast<id_t>(pidfd_), &info, WEXITED | (block ? 0 : WNOHANG));
   while (r < 0 && errno == EINTR);
-  if (r < 0) throw_errno("join: waitpid(" + std::to_string(pid_) + ")");
-  if (r == 0) return false;
-  exitcode_ = WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
+  if (r == 0) {
+    if (info.si_pid == 0) return false;  // WNOHANG: still running
+    exitcode_ = info.si_code == CLD_EXITED ? info.si_status : -info.si_status;
+  } else if (errno == ECHILD) {
+    // No status to wait for: the kernel reaped it (SIGCHLD ignored) or another
+    // waiter did. Waitable or not, the pidfd is readable once it has ended.
+    pollfd fd{pidfd_, POLLIN, 0};
+    int ready;
+    do ready = poll(&fd, 1, block ? -1 : 0);
+    while (ready < 0 && errno == EINTR);
+    if (ready < 0) throw_errno("join: poll(pidfd of " + std::to_string(pid_) + ")");
+    if (ready == 0) return false;
+    exitcode_ = reported_status().value_or(-(sent_signal_ != 0 ? sent_signal_ : SIGKILL));
+  } else {
+    throw_errno("join: waitid(pidfd of " + std::to_string(pid_) + ")");
+  }
   close_pidfd();
   return true;
+}
+
+std::optional<int> Process::reported_status() const noexcept {
+  // acquire: pairs with run_child's release store
+  const int word = status_word(status_page_).load(std::memory_order_acquire);
+  if ((word & kStatusWritten) == 0) return std::nullopt;
+  return word & 0xff;
 }
 
 void Process::require_started(const char* operation) const {
@@ -147,7 +192,10 @@ std::optional<int> Process::exitcode() {
 void Process::signal(int signo, const char* what) {
   require_started(what);
   if (exitcode_) return;  // already reaped: the pid may belong to someone else now
-  if (::kill(pid_, signo) != 0 && errno != ESRCH) throw_errno(what);
+  sent_signal_ = signo;
+  // Through the pidfd: it names our child even after its pid is reused. ESRCH: it has ended already.
+  const long r = pidfd_ >= 0 ? syscall(SYS_pidfd_send_signal, pidfd_, signo, nullptr, 0) : ::kill(pid_, signo);
+  if (r != 0 && errno != ESRCH) throw_errno(what);
 }
 
 void Process::terminate() { signal(SIGTERM, "terminate"); }

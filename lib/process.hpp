@@ -10,6 +10,18 @@
 // exitcode() is empty while it runs and -N after signal N killed it.
 // The destructor of a started handle joins it (a daemon is terminated first),
 // so no zombie is ever left behind.
+//
+// The handle follows its child through a pidfd, never its pid alone: it waits
+// with waitid(P_PIDFD) and signals with pidfd_send_signal, so a pid the kernel
+// has reused for another process is never waited for or signalled.
+// SIGCHLD ignored (SIG_IGN or SA_NOCLDWAIT): the kernel reaps children itself
+// and discards their status. join, is_alive and exitcode still work: the end
+// is read from the pidfd, and the child writes its exit status into a page it
+// shares with its handle just before _exit. A child killed by a signal writes
+// nothing: exitcode() is then -N for the last signal N this handle sent
+// (terminate, kill), and -SIGKILL when it sent none (killed by someone else,
+// or a crash: the kernel has thrown the real signal away). The same holds when
+// another waiter (waitpid(-1, ...)) reaped the child first.
 #pragma once
 
 #include <sys/types.h>
@@ -76,11 +88,14 @@ class Process {
   void signal(int signo, const char* what);
   void require_started(const char* operation) const;
   void close_pidfd() noexcept;
+  std::optional<int> reported_status() const noexcept;  // what the child wrote, SIGCHLD ignored or not
 
   std::function<void()> target_;
   std::string name_;
   pid_t pid_ = 0;
   int pidfd_ = -1;  // poll()able until the child ends: join(timeout) sleeps on it
+  int* status_page_ = nullptr;  // MAP_SHARED with the child: kStatusWritten | its exit status
+  int sent_signal_ = 0;         // the last signal this handle sent, for a status the kernel discarded
   bool daemon_ = false;
   std::optional<int> exitcode_;
 };

@@ -161,3 +161,50 @@ TEST_CASE("a daemon's handle terminates it when destroyed", "[process]") {
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   CHECK(reaped(pid));
 }
+
+// Issue 10, defect 10: with SIGCHLD ignored the kernel reaps children itself,
+// and join/is_alive/exitcode threw "No child processes". Run in a child so
+// the disposition never touches the other tests.
+TEST_CASE("with SIGCHLD ignored, join, is_alive and exitcode still work", "[process][sigchld]") {
+  using billiard::test::expect;
+  Process harness([] {
+    expect(signal(SIGCHLD, SIG_IGN) != SIG_ERR, "SIGCHLD ignored");
+
+    Process returns([] {});
+    Process throws([] { throw std::runtime_error("on purpose"); });
+    Process sleeper([] { std::this_thread::sleep_for(60s); });
+    Process bypasses([] { _exit(7); });  // skips Process's own status report
+    for (Process* p : {&returns, &throws, &sleeper, &bypasses}) p->start();
+
+    returns.join();
+    expect(returns.exitcode() == 0, "a returning child exits 0");
+    expect(throws.join(10s), "join(timeout) sees the end through the pidfd");
+    expect(throws.exitcode() == 1, "a throwing child exits 1");
+
+    expect(sleeper.is_alive(), "a sleeping child is alive");
+    expect(!sleeper.join(50ms), "join(timeout) times out while it runs");
+    expect(!sleeper.exitcode().has_value(), "no exit code while it runs");
+    sleeper.terminate();
+    expect(sleeper.join(10s), "the terminated child ends");
+    expect(!sleeper.is_alive(), "and is not alive");
+    expect(sleeper.exitcode() == -SIGTERM, "its exit code is the signal this handle sent");
+    sleeper.kill();  // after its end: a no-op through the closed pidfd
+
+    bypasses.join();
+    // Its status was discarded by the kernel and never reported: documented as -SIGKILL.
+    expect(bypasses.exitcode() == -SIGKILL, "an unreported status reads -SIGKILL");
+  });
+  harness.set_name("SIGCHLD-ignoring parent");
+  harness.start();
+  REQUIRE(harness.join(billiard::test::kJoinBound));
+  CHECK(harness.exitcode() == 0);
+}
+
+TEST_CASE("a child reaped by someone else's waitpid(-1) still joins", "[process][sigchld]") {
+  Process quick([] {});
+  quick.start();
+  siginfo_t info{};
+  REQUIRE(waitid(P_PID, static_cast<id_t>(quick.pid()), &info, WEXITED) == 0);  // another waiter takes the status
+  CHECK(quick.join(10s));
+  CHECK(quick.exitcode() == 0);  // the status Process's child wrote itself
+}
