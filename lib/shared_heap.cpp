@@ -54,6 +54,7 @@ class Heap {
   }
 
   FreeBlock allocate_block(std::size_t bytes) {
+    check_owner();
     const std::size_t slots = bytes == 0 ? 1 : (bytes + kSlotBytes - 1) / kSlotBytes;
     if (slots > kBigBlockSlots) return allocate_big(slots);
     std::lock_guard guard(mutex_);
@@ -100,10 +101,22 @@ class Heap {
   // never carves or reuses them: they are its parent's to hand out.
   void after_fork_in_child() noexcept {
     ++generation_;
+    pid_ = getpid();
     chunk_ = {};
     free_.clear();
     stats_.bytes_reserved = 0;
     mutex_.unlock();
+  }
+
+  // A child made without fork()'s handlers (_Fork, a raw clone) inherits its
+  // parent's chunk cursor and free lists, so what it allocates would land on
+  // its parent's objects (and the mutex may be held by a parent thread that
+  // does not exist here). One getpid() per allocation, before the mutex, finds it.
+  void check_owner() const {
+    if (const pid_t self = getpid(); self != pid_)
+      throw std::logic_error("billiard: process " + std::to_string(self) +
+                             " was made without fork()'s handlers (_Fork, clone): its shared heap is process " +
+                             std::to_string(pid_) + "'s; use fork() or billiard::Process");
   }
 
   FreeBlock reuse_or_carve(std::size_t slots) {
@@ -159,6 +172,7 @@ class Heap {
   };
 
   std::mutex mutex_;
+  pid_t pid_ = getpid();  // the process these chunks and free lists belong to
   std::uint32_t generation_ = 0;
   Chunk chunk_;
   std::unordered_map<std::uint32_t, std::vector<FreeBlock>> free_;
