@@ -41,12 +41,8 @@ class FutexLock : public TimedLockable<FutexLock> {
     if (!word_.try_acquire_free(self)) [[unlikely]] lock_contended(self);
   }
 
-  bool try_lock() {
-    const std::uint32_t self = current_tid();
-    if (word_.try_acquire_free(self)) return true;
-    if (word_.owner() == self) detail::throw_relock("FutexLock::try_lock", self);
-    return false;
-  }
+  // False when held, by the caller too (POSIX error-checking trylock).
+  bool try_lock() { return word_.try_acquire_free(current_tid()); }
 
   using TimedLockable::try_lock_until;
   bool try_lock_until(std::chrono::steady_clock::time_point deadline);

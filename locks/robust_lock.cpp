@@ -116,8 +116,7 @@ bool RobustLock::try_lock() {
   const std::uint32_t previous = word_.try_acquire(self);
   if (previous != OwnerWord::kHeld) return acquired(previous);
   set_pending(head, nullptr);
-  if (word_.owner() == self) detail::throw_relock("RobustLock::try_lock", self);
-  return false;
+  return false;  // held, by us too (POSIX error-checking trylock)
 }
 
 bool RobustLock::try_lock_until(std::chrono::steady_clock::time_point deadline) {

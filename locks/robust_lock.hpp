@@ -16,7 +16,8 @@
 //   0, prev/next list pointers at 24/32), so glibc's robust mutexes and ours
 //   share the list and both keep working. The layout is checked against the
 //   futex_offset glibc registered on first use.
-// Transitions, fairness (none: barging) and misuse (EDEADLK, EPERM): FutexLock's.
+// Transitions: FutexLock's. Fairness: none (barging; FutexLock's hand-off bit
+//   is this word's kOwnerDied). Misuse (EDEADLK, try_lock() false, EPERM): FutexLock's.
 // fork(): glibc gives the child an empty list; the child owns nothing.
 #pragma once
 
