@@ -10,5 +10,7 @@ void register_counter_cases();
 void register_handoff_cases();
 // seqlock_reads/<lock>, alloc/RawValue<T>/...
 void register_value_cases();
+// uncontended/two_rmw_floor, waits/<lock>/procs:N
+void register_wait_cases();
 
 }  // namespace billiard::bench

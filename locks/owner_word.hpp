@@ -3,19 +3,55 @@
 // robust-futex layout (Documentation/locking/robust-futex-ABI.rst), so the
 // kernel can mark a RobustLock's word when its holder dies:
 //   bits 0-29  owner: kernel thread id (gettid) of the holder, 0 when free
-//   bit 30     kOwnerDied: set by the kernel when the holder died holding it
-//              (only RobustLock registers words with the kernel)
+//   bit 30     RobustLock: kOwnerDied, set by the kernel when the holder died
+//              holding it (only RobustLock registers words with the kernel).
+//              FutexLock (Fairness::bounded): kHandoff, "a waiter has waited
+//              past kStarveAfter"; FutexLock is on no robust list, so the
+//              kernel never touches the bit there.
 //   bit 31     kWaiters: someone may be asleep in FUTEX_WAIT on this word
-// States:  0                      free
-//          tid                    held by tid, nobody asleep: release is one exchange
-//          tid | kWaiters         held by tid, sleepers possible: release wakes one
-//          kOwnerDied [| kWaiters] free, its last holder died holding it
-// Acquire: CAS a free word (owner 0) to tid, keeping kWaiters; spin on loads
-// with Backoff; then set kWaiters and sleep on the exact value seen. A waiter
-// that slept takes the word as tid | kWaiters: it cannot know whether it was
-// the last sleeper. The kernel's death handling keeps kWaiters and wakes one.
-// Release: exchange the word to 0, wake one sleeper if kWaiters was set.
-// Fairness: none (barging): a waiter can lose to newcomers again and again.
+// States:  0                       free
+//          tid                     held by tid, nobody asleep: release is one exchange
+//          tid | kWaiters          held by tid, sleepers possible: release wakes one
+//          kOwnerDied [| kWaiters] RobustLock: free, its last holder died holding it
+//          tid | kHandoff | kWaiters  FutexLock: held, a starving waiter asked for it
+//          kHandoff | kWaiters     FutexLock: free but reserved for a starving waiter
+// Acquire: CAS a free word (owner 0, and for FutexLock no kHandoff) to tid,
+//   keeping kWaiters; spin on loads with Backoff; then set kWaiters and sleep
+//   on the exact value seen. A waiter that slept takes the word as
+//   tid | kWaiters: it cannot know whether it was the last sleeper. The
+//   kernel's death handling keeps kWaiters and wakes one.
+// Release: exchange the word to 0; if kWaiters was set, wake one sleeper; if
+//   kHandoff was set, hand off (below). Uncontended: one CAS, one exchange.
+// Fairness, RobustLock (Fairness::barging): none; a waiter can lose to
+//   newcomers again and again.
+// Fairness, FutexLock (Fairness::bounded; Go's starvation mode, WebKit's fair
+//   hand-off, parking_lot's eventual fairness, with all state in this word):
+//   barging while waits are short. A waiter that has waited kStarveAfter is
+//   starving: it sets kHandoff on the held word and sleeps on the futex
+//   bitset kStarvingSleeper. The release that finds kHandoff re-reserves the
+//   word it just freed (kHandoff | kWaiters: a newcomer's CAS from 0 fails,
+//   and only a starving waiter takes a reserved word) and wakes one starving
+//   sleeper; that one takes it, keeping kHandoff, since more may starve. If no
+//   starving sleeper was there to wake, the release un-reserves the word and
+//   wakes any one sleeper, as a plain release would: starvation mode ends.
+//   A newcomer that barged in between the exchange and the re-reservation
+//   gets kHandoff on its word instead and hands off at its release. So a
+//   starving sleeper waits for at most the current holder and one barger:
+//   no wait is longer than kStarveAfter plus one hand-off plus the time the
+//   scheduler takes to run the wakee (tests/model/futex_lock.pml, FAIR).
+// Recheck: no sleep is longer than kRecheck; a sleeper re-reads the word at
+//   least that often. A wake can be lost to a death: a sleeper woken and then
+//   SIGKILLed before it takes the word (the release already cleared kWaiters,
+//   so the next sleeper sleeps on a free word), an unlocker killed between its
+//   exchange and its wake, a starving wakee killed with the word reserved for
+//   it. Each is a delay of at most kRecheck for the remaining sleepers, never
+//   a hang (tests/model/futex_lock.pml DIE_WAKEE, robust_lock.pml
+//   DIE_ANYWHERE; measured in tests/locks/futex_lock_test.cpp). A waiter that
+//   has not slept yet and finds the word reserved sleeps until it is starving
+//   itself (kStarveAfter) and then may take it.
+// SIGKILL at any instruction: a holder keeps the word (FutexLock: held for
+//   good; RobustLock: the kernel frees it, kOwnerDied); a waiter, woken or not,
+//   or an unlocker past its exchange costs the others at most kRecheck.
 #pragma once
 
 #include <atomic>
@@ -25,11 +61,27 @@
 
 namespace billiard {
 
+enum class Fairness {
+  barging,  // RobustLock: bit 30 is the kernel's kOwnerDied
+  bounded,  // FutexLock: bit 30 is kHandoff
+};
+
 class OwnerWord {
  public:
   static constexpr std::uint32_t kOwnerMask = 0x3fff'ffffu;
-  static constexpr std::uint32_t kOwnerDied = 0x4000'0000u;
+  static constexpr std::uint32_t kOwnerDied = 0x4000'0000u;  // RobustLock
+  static constexpr std::uint32_t kHandoff = 0x4000'0000u;    // FutexLock: the same bit
   static constexpr std::uint32_t kWaiters = 0x8000'0000u;
+
+  // The longest single sleep: the bound on a delay caused by a lost wake.
+  // Picked by tools/stress --scenario owner-death (RobustLock's recovery p99)
+  // and measured by tests/locks/futex_lock_test.cpp's killed-wakee test
+  // (docs/reliability.md): change them together.
+  static constexpr std::chrono::milliseconds kRecheck{20};
+  // A FutexLock waiter waiting this long asks for a hand-off. Go's 1 ms;
+  // checked by bench/ fairness/FutexLock/procs:2 and :4 (longest wait, goal
+  // kStarveAfter plus one scheduler time slice; docs/performance.md).
+  static constexpr std::chrono::microseconds kStarveAfter{1000};
 
   // Uncontended acquire: one CAS from 0.
   bool try_acquire_free(std::uint32_t self) noexcept {
@@ -39,26 +91,25 @@ class OwnerWord {
                                          std::memory_order_relaxed);  // failure: nothing read is used
   }
 
-  // Takes the word if its owner bits are 0 (free, or free after a death).
-  // Returns the word it replaced, or kOwnerMask if the word is held.
-  std::uint32_t try_acquire(std::uint32_t self) noexcept;
+  // Takes the word if its owner bits are 0 (free, or free after a death) and
+  // it has none of the bits in `unless`. Returns the word it replaced, or
+  // kHeld if it did not take it.
+  std::uint32_t try_acquire(std::uint32_t self, std::uint32_t unless = 0) noexcept;
 
   // Spins, then sleeps until it takes the word or the deadline passes
   // (std::nullopt: no deadline). Returns the word it replaced (so the caller
-  // sees kOwnerDied), or kHeld on time-out. With a recheck period, no single
-  // sleep is longer: a sleeper re-reads the word at least that often, so a wake
-  // lost to a process that died between its release and its wake is a delay,
-  // not a hang (RobustLock; tests/model/robust_lock.pml, DIE_ANYWHERE).
+  // sees kOwnerDied), or kHeld on time-out.
   std::uint32_t acquire_contended(std::uint32_t self,
                                   std::optional<std::chrono::steady_clock::time_point> deadline,
-                                  std::chrono::nanoseconds recheck = std::chrono::nanoseconds::zero()) noexcept;
+                                  Fairness fairness) noexcept;
 
-  // Frees the word and wakes one sleeper if there may be one.
+  // Frees the word; wakes one sleeper if there may be one, or hands off.
   void release() noexcept {
     const std::uint32_t previous = word_.exchange(0, std::memory_order_release);  // publishes the critical section
-    // After the release the word may be re-taken or even reused: a wake is
-    // only a hint, and sleepers re-check the word.
-    if (previous & kWaiters) [[unlikely]] wake_one();
+    // After the release the word may be re-taken: a wake is only a hint, and
+    // sleepers re-check the word. (Reusing the memory is another matter: a
+    // lock with waiters is in use, and kWaiters or kHandoff says there are.)
+    if (previous & (kWaiters | kHandoff)) [[unlikely]] release_contended(previous);
   }
 
   std::uint32_t owner() const noexcept {
@@ -69,7 +120,7 @@ class OwnerWord {
   static constexpr std::uint32_t kHeld = kOwnerMask;  // the "did not acquire" result
 
  private:
-  [[gnu::cold, gnu::noinline]] void wake_one() noexcept;
+  [[gnu::cold, gnu::noinline]] void release_contended(std::uint32_t previous) noexcept;
 
   std::atomic<std::uint32_t> word_{0};
 };

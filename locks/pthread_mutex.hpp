@@ -1,13 +1,14 @@
 // PthreadMutex: glibc's process-shared mutex, the baseline every comparison
 // includes. Word: a pthread_mutex_t (PTHREAD_PROCESS_SHARED,
-// PTHREAD_MUTEX_ERRORCHECK) plus owner_, the holder's tid, which lets
-// try_lock() tell "held by me" (EDEADLK) from "held by another" (false).
+// PTHREAD_MUTEX_ERRORCHECK) plus owner_, the holder's tid, for owner()
+// and unlock()'s check.
 // States, transitions and sleeping are glibc's (lowlevellock.h: 0 free,
 // 1 held, 2 held with possible waiters), on a shared futex.
 // Fairness: none (glibc barges). Timed forms: pthread_mutex_clocklock on
 //   CLOCK_MONOTONIC.
 // Misuse: glibc's error-checking type reports EDEADLK on relock and EPERM on
-//   a foreign unlock; we throw them as std::system_error.
+//   a foreign unlock; we throw them as std::system_error. Its trylock by the
+//   holder says EBUSY: try_lock() returns false, as for any holder.
 // Owner death: not detected; try_lock_for() still returns at its deadline.
 //   fork(): the child's tid differs from every holder's, so it owns nothing.
 // The mutex is never pthread_mutex_destroy'ed: a child may still use it, and

@@ -20,13 +20,6 @@ struct RobustLayout {
 
 namespace {
 
-// A sleeper re-reads the word at least this often. A process killed between
-// unlock()'s release and its wake, with a newcomer taking the word in
-// between, leaves a sleeper that no kernel wakes (tests/model/robust_lock.pml,
-// DIE_ANYWHERE; docs/model-checking.md): this bounds that wait. Picked by
-// tools/stress --scenario owner-death (recovery p99): change both together.
-constexpr std::chrono::milliseconds kRecheck{20};
-
 // This thread's robust list head, the one glibc registered with the kernel
 // (struct robust_list_head: list, futex_offset, list_op_pending). glibc keeps
 // a pointer-sized slot just before it (robust_prev) that serves as the head's
@@ -106,7 +99,7 @@ void RobustLock::lock() {
     set_pending(head, nullptr);
     detail::throw_relock("RobustLock::lock", self);
   }
-  acquired(word_.acquire_contended(self, std::nullopt, kRecheck));
+  acquired(word_.acquire_contended(self, std::nullopt, Fairness::barging));
 }
 
 bool RobustLock::try_lock() {
@@ -116,8 +109,7 @@ bool RobustLock::try_lock() {
   const std::uint32_t previous = word_.try_acquire(self);
   if (previous != OwnerWord::kHeld) return acquired(previous);
   set_pending(head, nullptr);
-  if (word_.owner() == self) detail::throw_relock("RobustLock::try_lock", self);
-  return false;
+  return false;  // held, by us too (POSIX error-checking trylock)
 }
 
 bool RobustLock::try_lock_until(std::chrono::steady_clock::time_point deadline) {
@@ -130,7 +122,7 @@ bool RobustLock::try_lock_until(std::chrono::steady_clock::time_point deadline) 
       set_pending(head, nullptr);
       detail::throw_relock("RobustLock::try_lock_until", self);
     }
-    previous = word_.acquire_contended(self, deadline, kRecheck);
+    previous = word_.acquire_contended(self, deadline, Fairness::barging);
   }
   if (previous != OwnerWord::kHeld) return acquired(previous);
   set_pending(head, nullptr);

@@ -9,14 +9,19 @@
 //   lock and then throws billiard::owner_died: the catcher HOLDS the lock,
 //   repairs what it guards, and unlocks; from then on the lock is consistent.
 //   A death between taking the word and linking it is covered by the list's
-//   list_op_pending slot, which we set around both, as glibc does.
+//   list_op_pending slot, which we set around both, as glibc does. A process
+//   killed between unlock()'s release and its wake, with a newcomer taking the
+//   word in between, or a woken waiter killed before it takes the word, leaves
+//   a sleeper no kernel wakes (tests/model/robust_lock.pml, DIE_ANYWHERE): no
+//   sleep is longer than OwnerWord::kRecheck (20 ms), which bounds that wait.
 // The robust list: the kernel has one list head per thread, and glibc
 //   registers its own (for its robust pthread mutexes). We link our locks into
 //   glibc's list, laid out as glibc lays out a pthread_mutex_t (word at offset
 //   0, prev/next list pointers at 24/32), so glibc's robust mutexes and ours
 //   share the list and both keep working. The layout is checked against the
 //   futex_offset glibc registered on first use.
-// Transitions, fairness (none: barging) and misuse (EDEADLK, EPERM): FutexLock's.
+// Transitions: FutexLock's. Fairness: none (barging; FutexLock's hand-off bit
+//   is this word's kOwnerDied). Misuse (EDEADLK, try_lock() false, EPERM): FutexLock's.
 // fork(): glibc gives the child an empty list; the child owns nothing.
 #pragma once
 

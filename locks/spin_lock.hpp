@@ -7,7 +7,9 @@
 //   when it reads 0. unlock stores 0.
 // Fairness: none; no FIFO. Best for very short sections with no more
 //   processes than cores; with more it burns the CPU the holder needs.
-// Misuse: lock() by the holder throws EDEADLK; unlock() by a non-holder EPERM.
+// Misuse: lock() and the timed forms by the holder throw EDEADLK; try_lock()
+//   by the holder returns false (POSIX error-checking trylock, Python's
+//   acquire(False), Rust's try_lock); unlock() by a non-holder throws EPERM.
 // Owner death: not detected; lock() spins forever behind a dead holder, the
 //   timed forms return at their deadline. Use RobustLock. fork(): as FutexLock.
 #pragma once
@@ -35,12 +37,8 @@ class SpinLock : public TimedLockable<SpinLock> {
     if (!try_acquire(self)) [[unlikely]] lock_contended(self);
   }
 
-  bool try_lock() {
-    const std::uint32_t self = current_tid();
-    if (try_acquire(self)) return true;
-    if (owner() == self) detail::throw_relock("SpinLock::try_lock", self);
-    return false;
-  }
+  // False when held, by the caller too (POSIX error-checking trylock).
+  bool try_lock() { return try_acquire(current_tid()); }
 
   using TimedLockable::try_lock_until;
   bool try_lock_until(std::chrono::steady_clock::time_point deadline);

@@ -91,11 +91,18 @@ check() {
 
 deadlock="invalid end state"
 
-# FutexLock (futex_lock.pml)
+# FutexLock (futex_lock.pml), with its hand-off to starving waiters
 check futex_lock "" "" "" ok "mutual exclusion, no lost wake-up"
 check futex_lock BROKEN_ACQUIRE "-DBROKEN_ACQUIRE" "-E" "assertion violated (incs==1)" "mutual exclusion"
 check futex_lock BROKEN_UNLOCK "-DBROKEN_UNLOCK" "-A" "$deadlock" "lost wake-up"
 check futex_lock BROKEN_NOWAITERS "-DBROKEN_NOWAITERS" "-A" "$deadlock" "lost wake-up"
+# A woken sleeper killed before it takes the lock (issue 10, defect 3): the
+# recheck wakes the next sleeper; without it (the code before) it sleeps on.
+check futex_lock "DIE_WAKEE RECHECK NCYCLES=1" "-DDIE_WAKEE -DRECHECK -DNCYCLES=1" "" ok "no sleeper stays asleep on a free lock beyond the recheck"
+check futex_lock "DIE_WAKEE NCYCLES=1" "-DDIE_WAKEE -DNCYCLES=1" "-A" "$deadlock" "sleeper stranded by a killed wakee (no recheck)"
+# Bounded unfairness: a starving sleeper gets the lock at the next release.
+check futex_lock "CHECK_FAIR NPROC=2 NCYCLES=4" "-DCHECK_FAIR -DRECHECK -DNPROC=2 -DNCYCLES=4" "" ok "the starving sleeper gets the next hand-off"
+check futex_lock "BROKEN_NOHANDOFF NPROC=2 NCYCLES=3" "-DBROKEN_NOHANDOFF -DCHECK_FAIR -DRECHECK -DNPROC=2 -DNCYCLES=3" "-E" "assertion violated (others==0)" "a newcomer barges past the starving sleeper"
 
 # TicketLock (ticket_lock.pml)
 check ticket_lock "" "" "" ok "mutual exclusion, FIFO, no lost wake-up"
