@@ -55,6 +55,14 @@ billiard::Process start_locker(const billiard::Lock<billiard::TicketLock>& lock,
   return p;
 }
 
+// Joins within kJoinBound; a child still running then is killed, so that a
+// failing test never leaves it behind.
+bool joined(billiard::Process& p) {
+  const bool ended = p.join(kJoinBound);
+  if (!ended) p.kill();
+  return ended;
+}
+
 std::vector<int> order_of(const billiard::RawValue<Order>& order) {
   const Order& o = *order.data();
   return std::vector<int>(o.who, o.who + o.taken);
@@ -70,7 +78,7 @@ TEST_CASE("live waiters are served in the order they queued", "[ticket][fork]") 
   for (int id = 1; id <= 6; ++id) kids.push_back(start_locker(lock, order, id));
   lock.unlock();
   for (auto& k : kids) {
-    REQUIRE(k.join(kJoinBound));
+    REQUIRE(joined(k));
     CHECK(k.exitcode() == 0);
   }
   CHECK(order_of(order) == std::vector<int>{1, 2, 3, 4, 5, 6});
@@ -110,10 +118,8 @@ TEST_CASE("waiters SIGKILLed while queued are skipped; the live ones keep their 
   }
   released_at.store(now_ns());
   lock.unlock();
-  for (auto& k : live) REQUIRE(k.join(kJoinBound));
-  const bool ended = last.join(kJoinBound);  // the old TicketLock hangs here for good
-  if (!ended) last.kill();
-  REQUIRE(ended);
+  for (auto& k : live) REQUIRE(joined(k));  // the old TicketLock hangs here for good
+  REQUIRE(joined(last));
   CHECK(order_of(order) == std::vector<int>{1, 2, 3});
   const double passed_ms = static_cast<double>(last_taken_at.load() - released_at.load()) / 1e6;
   std::printf("ticket_lock_test: 3 dead and 3 live tickets passed in %.3f ms\n", passed_ms);
@@ -156,11 +162,11 @@ TEST_CASE("a timed waiter that gives up is skipped", "[ticket][fork][timed]") {
   timed.start();
   std::this_thread::sleep_for(kSettle);
   billiard::Process behind = start_locker(lock, order, 2);  // queued behind the timed ticket
-  REQUIRE(timed.join(kJoinBound));
+  REQUIRE(joined(timed));
   CHECK(timed.exitcode() == 0);
   CHECK(gave_up.load() == 1);
   lock.unlock();  // to the abandoned ticket: it is skipped
-  REQUIRE(behind.join(kJoinBound));
+  REQUIRE(joined(behind));
   CHECK(order_of(order) == std::vector<int>{2});
 }
 
@@ -178,23 +184,28 @@ TEST_CASE("a timed waiter keeps its place in line", "[ticket][fork][timed]") {
   std::this_thread::sleep_for(kSettle);
   billiard::Process later = start_locker(lock, order, 2);
   lock.unlock();
-  REQUIRE(timed.join(kJoinBound));
-  REQUIRE(later.join(kJoinBound));
+  REQUIRE(joined(timed));
+  REQUIRE(joined(later));
   CHECK(timed.exitcode() == 0);
   CHECK(order_of(order) == std::vector<int>{1, 2});
 }
 
 TEST_CASE("timed forms succeed behind a steady queue of lock() callers", "[ticket][fork][timed]") {
-  // Two processes re-lock at once for as long as the timed caller runs, so the
-  // queue is never empty; each try_lock_for takes a ticket and is served in turn.
-  constexpr int kTimedTries = 200;
+  // Two processes take turns with lock(), and a holder lets go only once the
+  // other is on its way into lock(): the queue is never empty. Each
+  // try_lock_for takes a ticket and is served in turn, long before its
+  // deadline; a timed form that needs an empty queue never succeeds.
+  constexpr int kTimedTries = 50;
   billiard::Lock<billiard::TicketLock> lock;
-  billiard::RawValue<int> stop, timed_ok;
+  billiard::RawValue<int> stop, timed_ok, busy_waiting;
   std::vector<billiard::Process> busy;
   for (int i = 0; i < 2; ++i) {
-    busy.emplace_back([lock, stop] {
-      while (stop.load(std::memory_order_relaxed) == 0) {  // relaxed: a flag polled until it flips
+    busy.emplace_back([lock, stop, busy_waiting] {
+      while (stop.load() == 0) {
+        busy_waiting.fetch_add(1);
         lock.lock();
+        busy_waiting.fetch_sub(1);
+        while (busy_waiting.load() == 0 && stop.load() == 0) {}
         const auto until = std::chrono::steady_clock::now() + 20us;
         while (std::chrono::steady_clock::now() < until) {}
         lock.unlock();
@@ -205,17 +216,16 @@ TEST_CASE("timed forms succeed behind a steady queue of lock() callers", "[ticke
   std::this_thread::sleep_for(20ms);
   billiard::Process timed([lock, timed_ok] {
     for (int i = 0; i < kTimedTries; ++i) {
-      if (lock.try_lock_for(500ms)) {
+      if (lock.try_lock_for(100ms)) {
         timed_ok.fetch_add(1);
         lock.unlock();
       }
     }
   });
   timed.start();
-  const bool ended = timed.join(kJoinBound);
+  const bool ended = joined(timed);
   stop.store(1);
-  for (auto& b : busy) REQUIRE(b.join(kJoinBound));
-  if (!ended) timed.kill();
+  for (auto& b : busy) REQUIRE(joined(b));
   REQUIRE(ended);
   CHECK(timed_ok.load() == kTimedTries);  // the old TicketLock starved here
 }
