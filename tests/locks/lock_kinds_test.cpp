@@ -91,9 +91,7 @@ TEMPLATE_LIST_TEST_CASE("relocking from the holder throws EDEADLK and try_lock s
     CHECK_THROWS_MATCHES(lock.try_lock_until(std::chrono::steady_clock::now() + 1ms), std::system_error,
                          Catch::Predicate<std::system_error>(edeadlk, "EDEADLK"));
     // POSIX error-checking trylock, Python's acquire(False), Rust's try_lock.
-    // TicketLock changes the same way on the branch "tickets"; until that is
-    // merged it still throws here. (SeqLock's try_lock is its FutexLock's.)
-    if constexpr (!std::is_same_v<TestType, billiard::TicketLock>) CHECK_FALSE(lock.try_lock());
+    CHECK_FALSE(lock.try_lock());
     CHECK(lock.get().owner() == billiard::current_tid());  // the refusals changed nothing
   }
   lock.unlock();
