@@ -297,24 +297,40 @@ def order_listing(res):
     return "\n".join(lines)
 
 
+def seqlock_cases(res):
+    """The (gap_ns, readers) pairs measured, in order."""
+    out = []
+    for r in res.results:
+        if r.group == "seqlock_reads":
+            key = (r.params.get("gap_ns"), r.params.get("readers", "1"))
+            if key not in out:
+                out.append(key)
+    return sorted(out, key=lambda k: (float(k[0]), int(k[1])))
+
+
+def seqlock_label(gap, readers):
+    pace = "writer flat out" if gap == "0" else f"writer every ~{fmt_ns(float(gap))}"
+    return f"{pace}, {readers} reader{'s' if readers != '1' else ''}"
+
+
 def seqlock_table(res):
-    gaps = res.values("seqlock_reads", "gap_ns")
+    cases = seqlock_cases(res)
     rows = []
     for s in res.subjects("seqlock_reads"):
         row = [display(s)]
-        for g in gaps:
-            r = res.find("seqlock_reads", s, gap_ns=g)
-            futex = res.find("seqlock_reads", "FutexLock", gap_ns=g)
+        for g, n in cases:
+            r = res.find("seqlock_reads", s, gap_ns=g, readers=n)
+            futex = res.find("seqlock_reads", "FutexLock", gap_ns=g, readers=n)
             if r is None or r.error:
                 row.append("-" if r is None else short_error(r))
                 continue
             x = ratio(None if futex is None or futex.error else futex["ns_per_read"], r["ns_per_read"])
-            row.append(f"{fmt_ns(r['ns_per_read'])} ({fmt_ratio(x)}), "
-                       f"{r['writes_per_read']:.2f} writes/read")
+            row.append(f"{fmt_ns(r['ns_per_read'])} ({fmt_ratio(x)}), {r['reads_per_us']:.0f} reads/us, "
+                       f"{r['writes_per_read']:.3f} writes/read")
         rows.append(row)
-    label = {"0": "writer flat out"}
     return table(["reads guarded by"] + [
-        label.get(g, f"writer every ~{fmt_ns(float(g))}") + ": ns/read (vs FutexLock)" for g in gaps], rows)
+        seqlock_label(g, n) + ": ns/read per reader (vs FutexLock), all readers' reads/us, writes/read"
+        for g, n in cases], rows)
 
 
 def rawvalue_table(res):
@@ -416,13 +432,20 @@ def targets(res):
     add("RawValue fetch_add within 1.1x of std::atomic (time ratio)",
         None if a is None or v is None or a.error or v.error else v.ns_per_op() / a.ns_per_op(), 1.1,
         higher_is_better=False)
-    for g in res.values("seqlock_reads", "gap_ns"):
-        s = res.find("seqlock_reads", "SeqLock", gap_ns=g)
-        f = res.find("seqlock_reads", "FutexLock", gap_ns=g)
-        what = "flat out" if g == "0" else f"every ~{fmt_ns(float(g))}"
-        add(f"SeqLock reads >= 10x FutexLock-guarded reads, writer {what}",
-            None if s is None or f is None or s.error or f.error else f["ns_per_read"] / s["ns_per_read"],
-            10.0)
+    # Issue 14: >= 6x FutexLock-guarded reads with a writer storing once a
+    # microsecond, and SeqLock reads that grow with reader processes.
+    s = res.find("seqlock_reads", "SeqLock", gap_ns=1000, readers=1)
+    f = res.find("seqlock_reads", "FutexLock", gap_ns=1000, readers=1)
+    add("SeqLock reads >= 6x FutexLock-guarded reads, writer every ~1 us, 1 reader",
+        None if s is None or f is None or s.error or f.error else f["ns_per_read"] / s["ns_per_read"], 6.0)
+    readers = [n for g, n in seqlock_cases(res) if g == "1000"]
+    for fewer, more in zip(readers, readers[1:]):
+        a = res.find("seqlock_reads", "SeqLock", gap_ns=1000, readers=fewer)
+        b = res.find("seqlock_reads", "SeqLock", gap_ns=1000, readers=more)
+        add(f"SeqLock reads grow with readers: all readers' reads/us at {more} over {fewer} readers > 1"
+            f" (writer every ~1 us; {os.cpu_count()} cores here)",
+            None if a is None or b is None or a.error or b.error else b["reads_per_us"] / a["reads_per_us"],
+            1.0 + 1e-9)
     for r in res.results:
         if r.group == "alloc" and "create_kept" in r.params and not r.error:
             add(f"creating a {r.subject} well under 1 us", r["ns_per_create"], 1000,
@@ -461,7 +484,7 @@ def report(res):
         ("Fairness: every process re-locks at once, 300 ms", fairness_table),
         ("Waits in lock(): every process re-locks at once, 300 ms; every wait counted", waits_table),
         ("", order_listing),
-        ("SeqLock reads with a writer running: Value<4 longs>::load() in 1 process, writes in another",
+        ("SeqLock reads with a writer running: Value<4 longs>::load() in 1, 2 or 4 processes, writes in another",
          seqlock_table),
         ("RawValue fetch_add vs a bare std::atomic in the same shared heap mapping", rawvalue_table),
         ("Allocation (the shared heap's arena)", alloc_table),
@@ -660,20 +683,20 @@ def plot_fairness(res, plt, path):
 
 def plot_values(res, plt, path):
     fig, (ax_seq, ax_raw) = plt.subplots(1, 2, figsize=(13, 5))
-    gaps = res.values("seqlock_reads", "gap_ns")
+    cases = seqlock_cases(res)
     subjects = res.subjects("seqlock_reads")
     width = 0.8 / max(1, len(subjects))
     cmap = plt.get_cmap("tab10")
     for si, s in enumerate(subjects):
         vals = []
-        for g in gaps:
-            r = res.find("seqlock_reads", s, gap_ns=g)
-            vals.append(0 if r is None or r.error else r["ns_per_read"])
-        ax_seq.bar([i + si * width for i in range(len(gaps))], vals, width=width, label=display(s), color=cmap(si))
-    ax_seq.set_xticks([i + 0.4 - width / 2 for i in range(len(gaps))],
-                      ["writer flat out" if g == "0" else f"writer every ~{fmt_ns(float(g))}" for g in gaps])
-    ax_seq.set_ylabel("ns per Value<4 longs>::load() (lower is better)")
-    ax_seq.set_title("Reads with a writer running (1 reader, 1 writer)")
+        for g, n in cases:
+            r = res.find("seqlock_reads", s, gap_ns=g, readers=n)
+            vals.append(0 if r is None or r.error else r["reads_per_us"])
+        ax_seq.bar([i + si * width for i in range(len(cases))], vals, width=width, label=display(s), color=cmap(si))
+    ax_seq.set_xticks([i + 0.4 - width / 2 for i in range(len(cases))],
+                      [seqlock_label(g, n).replace(", ", "\n") for g, n in cases], fontsize=8)
+    ax_seq.set_ylabel("Value<4 longs>::load() per us, all readers (higher is better)")
+    ax_seq.set_title("Reads with a writer running (1 writer, 1-4 reader processes)")
     ax_seq.legend(fontsize=8)
     ax_seq.grid(True, axis="y", alpha=0.3)
 

@@ -1,5 +1,6 @@
 // Values rather than locks:
-//   seqlock_reads/<lock>/gap_ns:G    Value<Quad, lock>::load() in one process while
+//   seqlock_reads/<lock>/gap_ns:G/readers:R
+//                                    Value<Quad, lock>::load() in R processes while
 //                                    another writes the value, G ns between writes
 //   alloc/RawValue<T>/create_kept:N  N RawValue<T> created and kept: time per
 //                                    creation, shared bytes, resident memory
@@ -31,29 +32,36 @@ struct Quad {
 };
 
 struct ReadShared {
-  alignas(kCacheLine) std::atomic<std::uint32_t> done{0};  // the reader has made its reads
+  alignas(kCacheLine) std::atomic<std::uint32_t> done{0};  // readers that have made their reads
   alignas(kCacheLine) long writes = 0;
-  long torn = 0;
+  std::atomic<long> torn{0};
 };
 
 constexpr long kReads = 1'000'000;
-// The writer's pace: flat out (each write straight after the last), or one
-// write about every microsecond (a producer publishing a snapshot).
-constexpr long kWriteGapNs[] = {0, 1000};
+// The writer's pace and the readers: flat out (each write straight after the
+// last) with one reader, or one write about every microsecond (a producer
+// publishing a snapshot) with 1, 2 and 4 reader processes (issue 14: reads
+// that scale with readers).
+struct ReadCase {
+  long gap_ns;
+  int readers;
+};
+constexpr ReadCase kReadCases[] = {{0, 1}, {1000, 1}, {1000, 2}, {1000, 4}};
 
 // Process 0 writes Quad{n, n, n, n} for n = 1, 2, ... under the lock, gap_ns
-// of work between writes, until process 1 has made its reads with load().
+// of work between writes, until processes 1..readers have each made their
+// reads with load().
 template <class L>
-void reads_with_writer(benchmark::State& state, long gap_ns) {
+void reads_with_writer(benchmark::State& state, long gap_ns, int readers) {
   const long reads = scaled(kReads);
   for (auto _ : state) {
     Value<Quad, L> value;
     SharedPage<ReadShared> shared;
-    const ForkRun run = run_forked(2, [&](int me) {
+    const ForkRun run = run_forked(1 + readers, [&](int me) {
       if (me == 0) {
         long n = 0;
         // relaxed: a stop signal; it orders nothing
-        while (shared->done.load(std::memory_order_relaxed) == 0) {
+        while (shared->done.load(std::memory_order_relaxed) < static_cast<std::uint32_t>(readers)) {
           ++n;
           *value.lock() = Quad{n, n, n, n};  // the guard unlocks at the end of this statement
           busy_for(gap_ns);
@@ -65,18 +73,22 @@ void reads_with_writer(benchmark::State& state, long gap_ns) {
           const Quad q = value.load();
           torn += !(q.a == q.b && q.b == q.c && q.c == q.d);
         }
-        shared->torn = torn;
-        shared->done.store(1, std::memory_order_relaxed);  // relaxed: as above
+        shared->torn.fetch_add(torn, std::memory_order_relaxed);  // relaxed: read after the join
+        shared->done.fetch_add(1, std::memory_order_relaxed);      // relaxed: as above
       }
     });
     if (!run_ok(state, run, "the reads")) return;
-    if (!check_count(state, "torn reads", shared->torn, 0) ||
+    if (!check_count(state, "torn reads", shared->torn.load(), 0) ||
         !check_count(state, "last value written", value.load().a, shared->writes))
       return;
-    const auto reader_ns = static_cast<double>(run.elapsed_ns[1]);
-    state.SetIterationTime(reader_ns / 1e9);
-    state.counters["ns_per_read"] = reader_ns / static_cast<double>(reads);
-    state.counters["writes_per_read"] = static_cast<double>(shared->writes) / static_cast<double>(reads);
+    // The readers' wall time: from the release to the last reader's end.
+    const auto readers_ns =
+        static_cast<double>(*std::max_element(run.elapsed_ns.begin() + 1, run.elapsed_ns.end()));
+    const double all_reads = static_cast<double>(reads) * readers;
+    state.SetIterationTime(readers_ns / 1e9);
+    state.counters["ns_per_read"] = readers_ns / static_cast<double>(reads);  // one reader's pace
+    state.counters["reads_per_us"] = all_reads / (readers_ns / 1e3);        // all readers together
+    state.counters["writes_per_read"] = static_cast<double>(shared->writes) / all_reads;
   }
 }
 
@@ -141,10 +153,11 @@ void create_destroy(benchmark::State& state) {
 
 void register_value_cases() {
   for_each_type(TypeList<SeqLock, FutexLock, PthreadMutex>{}, []<class L>() {
-    for (const long gap_ns : kWriteGapNs)
-      forked(benchmark::RegisterBenchmark(
-          ("seqlock_reads/" + std::string(L::kName) + "/gap_ns:" + std::to_string(gap_ns)).c_str(),
-          [gap_ns](benchmark::State& state) { reads_with_writer<L>(state, gap_ns); }));
+    for (const ReadCase c : kReadCases)
+      forked(benchmark::RegisterBenchmark(("seqlock_reads/" + std::string(L::kName) + "/gap_ns:" +
+                                           std::to_string(c.gap_ns) + "/readers:" + std::to_string(c.readers))
+                                              .c_str(),
+                                          [c](benchmark::State& state) { reads_with_writer<L>(state, c.gap_ns, c.readers); }));
   });
 
   with_typecode(options().alloc_typecode, [&]<class T>() {

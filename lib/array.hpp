@@ -1,11 +1,16 @@
 // Array<T, L>: a RawArray<T> plus a lock of kind L, both in shared memory, as
 // billiard's synchronized Array. load(i) and store(i, x) take the lock once
 // each (with SeqLock, load(i) and to_vector() read optimistically instead);
-// lock() returns a guard; to_vector() is a consistent snapshot.
+// lock() returns a guard (under a SeqLock, to a private copy written back on
+// unlock: seq_guard.hpp); lock(std::adopt_lock) guards a lock the caller
+// already holds, as after catching owner_died; to_vector() is a consistent
+// snapshot.
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +21,7 @@
 #include "billiard/guard.hpp"
 #include "billiard/lock.hpp"
 #include "billiard/raw_array.hpp"
+#include "billiard/seq_guard.hpp"
 #include "billiard/seq_read.hpp"
 
 namespace billiard {
@@ -54,6 +60,7 @@ class Array {
   }
 
   ArrayGuard<T, L> lock() const { return ArrayGuard<T, L>(get_lock(), raw_.span()); }
+  ArrayGuard<T, L> lock(std::adopt_lock_t) const { return ArrayGuard<T, L>(get_lock(), raw_.span(), std::adopt_lock); }
 
   template <class F>
   decltype(auto) with_lock(F&& f) const {
@@ -65,11 +72,7 @@ class Array {
   std::vector<T> to_vector() const {
     std::vector<T> out(size());
     if constexpr (std::is_same_v<L, SeqLock>) {
-      std::uint32_t begin;
-      do {
-        begin = get_lock().read_begin();
-        relaxed_copy_out(out.data(), raw_.data(), size() * sizeof(T));
-      } while (get_lock().read_retry(begin));
+      detail::seq_read_bytes(get_lock(), out.data(), raw_.data(), size() * sizeof(T));
     } else {
       LockHold hold(get_lock());
       std::memcpy(static_cast<void*>(out.data()), raw_.data(), size() * sizeof(T));
@@ -78,16 +81,33 @@ class Array {
   }
 
   std::string value() const requires std::same_as<T, char> {
-    LockHold hold(get_lock());
-    return raw_.value();
+    if constexpr (std::is_same_v<L, SeqLock>) {
+      const std::string bytes = raw();
+      return bytes.substr(0, bytes.find('\0'));
+    } else {
+      LockHold hold(get_lock());
+      return raw_.value();
+    }
   }
   std::string raw() const requires std::same_as<T, char> {
-    LockHold hold(get_lock());
-    return raw_.raw();
+    if constexpr (std::is_same_v<L, SeqLock>) {
+      std::string out(size(), '\0');
+      detail::seq_read_bytes(get_lock(), out.data(), raw_.data(), size());
+      return out;
+    } else {
+      LockHold hold(get_lock());
+      return raw_.raw();
+    }
   }
   void set_value(std::string_view text) const requires std::same_as<T, char> {
-    LockHold hold(get_lock());
-    raw_.set_value(text);
+    if constexpr (std::is_same_v<L, SeqLock>) {  // through the guard: readers may be copying the text
+      if (text.size() > size()) detail::throw_text_too_long("Array<char>::set_value", text.size(), size());
+      auto g = lock();
+      std::fill(std::copy(text.begin(), text.end(), g.span().begin()), g.span().end(), '\0');
+    } else {
+      LockHold hold(get_lock());
+      raw_.set_value(text);
+    }
   }
 
   L& get_lock() const noexcept { return lock_.get(); }

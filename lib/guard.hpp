@@ -1,8 +1,12 @@
 // The guards that Value::lock() and Array::lock() return: they hold the lock
-// until they go, and give plain access to the guarded storage meanwhile.
+// until they go, and give plain access to the guarded storage meanwhile
+// (under a SeqLock, to a private copy written back when they go:
+// seq_guard.hpp). The std::adopt_lock forms take over a lock the caller
+// already holds, as the catcher of owner_died does.
 #pragma once
 
 #include <cstddef>
+#include <mutex>
 #include <span>
 #include <utility>
 
@@ -13,6 +17,7 @@ template <class L>
 class LockHold {
  public:
   explicit LockHold(L& lock) : lock_(&lock) { lock.lock(); }
+  LockHold(L& lock, std::adopt_lock_t) noexcept : lock_(&lock) {}
   LockHold(LockHold&& other) noexcept : lock_(std::exchange(other.lock_, nullptr)) {}
   LockHold& operator=(LockHold&&) = delete;
   LockHold(const LockHold&) = delete;
@@ -29,6 +34,7 @@ template <class T, class L>
 class ValueGuard {
  public:
   ValueGuard(L& lock, T* value) : hold_(lock), value_(value) {}
+  ValueGuard(L& lock, T* value, std::adopt_lock_t) noexcept : hold_(lock, std::adopt_lock), value_(value) {}
   T& operator*() const noexcept { return *value_; }
   T* operator->() const noexcept { return value_; }
 
@@ -42,6 +48,8 @@ template <class T, class L>
 class ArrayGuard {
  public:
   ArrayGuard(L& lock, std::span<T> elements) : hold_(lock), elements_(elements) {}
+  ArrayGuard(L& lock, std::span<T> elements, std::adopt_lock_t) noexcept
+      : hold_(lock, std::adopt_lock), elements_(elements) {}
   T& operator[](std::size_t i) const noexcept { return elements_[i]; }
   std::size_t size() const noexcept { return elements_.size(); }
   std::span<T> span() const noexcept { return elements_; }

@@ -1,9 +1,10 @@
 // Optimistic reads under a SeqLock: copy with relaxed atomic loads
 // (relaxed_copy.hpp) between read_begin() and read_retry(), retrying until no
-// writer overlapped.
+// writer overlapped. They store to no shared line. read_begin() throws
+// owner_died when the writer died mid-write and EDEADLK when the caller is the
+// writer (locks/seq_lock.hpp).
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -14,16 +15,21 @@
 
 namespace billiard::detail {
 
-// A whole T, never torn; never blocks a writer.
-template <class T>
-T seq_read(const SeqLock& lock, const T* src) noexcept {
-  static_assert(std::is_trivially_copyable_v<T>);
-  alignas(T) unsigned char buffer[sizeof(T)];
+// n whole bytes from src, all from one moment; never blocks a writer.
+inline void seq_read_bytes(const SeqLock& lock, void* dst, const void* src, std::size_t n) {
   std::uint32_t begin;
   do {
     begin = lock.read_begin();
-    relaxed_copy_out(buffer, src, sizeof(T));
+    relaxed_copy_out(dst, src, n);
   } while (lock.read_retry(begin));
+}
+
+// A whole T, never torn.
+template <class T>
+T seq_read(const SeqLock& lock, const T* src) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  alignas(T) unsigned char buffer[sizeof(T)];
+  seq_read_bytes(lock, buffer, src, sizeof(T));
   T out;
   std::memcpy(static_cast<void*>(&out), buffer, sizeof(T));
   return out;

@@ -1,19 +1,23 @@
 // Value<T, L>: a RawValue<T> plus a lock of kind L, both in shared memory, as
 // billiard's synchronized Value. load() and store() take the lock once each
 // (a Value<T, SeqLock>'s load() takes none: it reads optimistically and
-// retries); lock() returns a guard for longer work.
+// retries); lock() returns a guard for longer work (under a SeqLock, to a
+// private copy written back on unlock: seq_guard.hpp); lock(std::adopt_lock)
+// guards a lock the caller already holds, as after catching owner_died.
 //
 //   billiard::Value<int> counter(0);
 //   counter.with_lock([](int& v) { ++v; });
 //   { auto g = counter.lock(); *g += 1; }
 #pragma once
 
+#include <mutex>
 #include <type_traits>
 #include <utility>
 
 #include "billiard/guard.hpp"
 #include "billiard/lock.hpp"
 #include "billiard/raw_value.hpp"
+#include "billiard/seq_guard.hpp"
 #include "billiard/seq_read.hpp"
 
 namespace billiard {
@@ -47,6 +51,7 @@ class Value {
   }
 
   ValueGuard<T, L> lock() const { return ValueGuard<T, L>(get_lock(), raw_.data()); }
+  ValueGuard<T, L> lock(std::adopt_lock_t) const { return ValueGuard<T, L>(get_lock(), raw_.data(), std::adopt_lock); }
 
   template <class F>
   decltype(auto) with_lock(F&& f) const {

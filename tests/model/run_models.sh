@@ -116,6 +116,14 @@ check ticket_lock BROKEN_WAKE_BIT "-DBROKEN_WAKE_BIT" "-A" "$deadlock" "lost wak
 check seq_lock "" "" "" ok "accepted copies never torn (nor stale)"
 check seq_lock BROKEN_NO_ODD_CHECK "-DBROKEN_NO_ODD_CHECK" "" "assertion violated ((c0==c1)&&(c1==c2))" "torn copy accepted"
 check seq_lock BROKEN_ONE_BUMP "-DBROKEN_ONE_BUMP" "" "assertion violated ((c0==c1)&&(c1==c2))" "torn copy accepted"
+# Writers that die (one death among 2 writers x 2 writes, 1 reader): readers
+# never hang, are told only of a real death mid-write, and the next writer's
+# write makes the value whole.
+dies="-DWRITER_DIES -DNREADERS=1"
+check seq_lock WRITER_DIES "$dies" "" ok "never torn, no reader hangs, told only of a death mid-write, whole after the next write"
+check seq_lock "WRITER_DIES BROKEN_NO_DEATH_CHECK" "$dies -DBROKEN_NO_DEATH_CHECK" "-A" "$deadlock" "a reader waits forever for a dead writer"
+check seq_lock "WRITER_DIES BROKEN_NO_RESEQ" "$dies -DBROKEN_NO_RESEQ -DCHECK_TOLD" "-E" "assertion violated dead_mid_write" "told of a death that did not happen"
+check seq_lock "WRITER_DIES BROKEN_RECOVER_BUMP" "$dies -DBROKEN_RECOVER_BUMP -DCHECK_REPAIR" "-E" "assertion violated (((((seq%2)==0)" "not whole after the next writer's write"
 
 # RobustLock's word protocol (robust_lock.pml)
 check robust_lock "" "" "" ok "mutual exclusion among the living, deaths reported to the next locker, no lost wake-up"

@@ -107,7 +107,7 @@ Options parse_options(int argc, char** argv) {
           ->type_name("S")
           ->capture_default_str();
   const CLI::Option* kills_option =
-      app.add_option("--kills", kills, "owner-death: RobustLock holders to kill; kill-anywhere: kills per kind (default 1000)")
+      app.add_option("--kills", kills, "owner-death: holders of its RobustLock and SeqLock to kill; kill-anywhere: kills per kind (default 1000)")
           ->type_name("N");
   app.add_option("--json", options.json_path, "write the report as JSON")->type_name("FILE");
   app.add_option("--plot", options.plot_path, "draw lost updates and ns/op as a PNG")->type_name("FILE");

@@ -1,4 +1,5 @@
-// owner-death: the chaos scenario. Workers take a RobustLock and update a
+// owner-death: the chaos scenario. Workers take a RobustLock (and, as its
+// writer lock is robust, a SeqLock) and update a
 // record whose fields must agree, marking the update in progress while they
 // write; the parent SIGKILLs workers at random points, inside and outside the
 // critical section, and starts a replacement each time. Every death of a
@@ -13,7 +14,7 @@
 // report (the kernel marks the word once; tests/model/robust_lock.pml), and
 // the count "kills = reported" is kept exact by not making such double deaths.
 //
-// Every other lock kind gets one dead holder and `iterations` timed waits
+// Every other lock kind (no owner-death report) gets one dead holder and `iterations` timed waits
 // behind it: try_lock_for must return false by its deadline; the report gives
 // how far past the deadline each returned (the overshoot).
 #include <signal.h>
@@ -56,10 +57,11 @@ struct Record {
 };
 
 // Everything the workers and the parent share.
+template <class Kind>
 struct Chaos {
   explicit Chaos(long long kills) : recovery_ns(static_cast<std::size_t>(kills)) {}
 
-  Value<Record, RobustLock> record{Record{}};
+  Value<Record, Kind> record{Record{}};
   RawValue<int> stop;
   RawValue<long long> reported;      // owner_died caught by a survivor
   RawValue<long long> confirmed;     // highest version a worker saw committed (its unlock returned)
@@ -76,9 +78,10 @@ void repair(Record& r) {
   r.in_progress = 0;
 }
 
-void worker(const Chaos& chaos, std::uint64_t seed) {
+template <class Kind>
+void worker(const Chaos<Kind>& chaos, std::uint64_t seed) {
   std::minstd_rand rng(static_cast<std::uint_fast32_t>(seed));
-  RobustLock& lock = chaos.record.get_lock();
+  Kind& lock = chaos.record.get_lock();
   Record& r = *chaos.record.get_obj().data();
   while (chaos.stop.load(std::memory_order_relaxed) == 0) {  // relaxed: a flag checked again next round
     try {
@@ -115,7 +118,8 @@ bool stop_process(pid_t pid) {
 }
 
 // Waits until reported reaches target or the bound passes; false on the bound.
-bool wait_reported(const Chaos& chaos, long long target, Clock::time_point bound) {
+template <class Kind>
+bool wait_reported(const Chaos<Kind>& chaos, long long target, Clock::time_point bound) {
   while (chaos.reported.load() < target) {
     if (Clock::now() >= bound) return false;
     std::this_thread::sleep_for(std::chrono::microseconds(20));
@@ -123,13 +127,14 @@ bool wait_reported(const Chaos& chaos, long long target, Clock::time_point bound
   return true;
 }
 
+template <class Kind>
 void run_chaos(Result& row, const Settings& s) {
   const long long target = s.kills;
-  Chaos chaos(target);
+  Chaos<Kind> chaos(target);
   std::mt19937_64 rng(s.seed);
   std::uint64_t next_seed = s.seed;
   const auto spawn = [&] {
-    Process p(worker, std::cref(chaos), ++next_seed);
+    Process p(worker<Kind>, std::cref(chaos), ++next_seed);
     p.set_name("owner-death worker");
     p.start();
     return p;
@@ -241,9 +246,9 @@ std::vector<Job> owner_death_jobs(const Settings& s) {
   std::vector<Job> jobs;
   for_each_kind([&]<class Kind>() {
     Result row = header("owner-death", Variant::synchronized, kind_name<Kind>(), "4q", s.processes, s.iterations);
-    if constexpr (std::is_same_v<Kind, RobustLock>) {
+    if constexpr (std::is_same_v<Kind, RobustLock> || std::is_same_v<Kind, SeqLock>) {
       row.iterations = s.kills;
-      jobs.push_back({row, [=](Result& r) { run_chaos(r, s); }});
+      jobs.push_back({row, [=](Result& r) { run_chaos<Kind>(r, s); }});
     } else {
       row.processes = 2;  // the dead holder and the waiter
       jobs.push_back({row, [](Result& r) { run_overshoot<Kind>(r); }});

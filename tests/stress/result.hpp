@@ -17,7 +17,7 @@ enum class Variant {
 };
 std::string_view to_string(Variant variant);
 
-// owner-death's RobustLock row: deaths of workers and what the survivors were told.
+// owner-death's RobustLock and SeqLock rows: deaths of workers and what the survivors were told.
 struct DeathFigures {
   long long kills = 0;          // workers killed while holding the lock
   long long kills_outside = 0;  // workers killed while not holding it
@@ -67,7 +67,7 @@ struct Result {
   long long operations = 0;           // the main role's operations, for ns/op
   double seconds = 0;                 // from the start signal to the last worker's end
   std::vector<std::string> failures;  // workers that hung or crashed, by role
-  std::optional<DeathFigures> deaths;          // owner-death, RobustLock
+  std::optional<DeathFigures> deaths;          // owner-death, RobustLock and SeqLock
   std::optional<OvershootFigures> overshoot;   // owner-death, every other kind
   std::optional<KillFigures> kill_anywhere;    // kill-anywhere
 

@@ -21,8 +21,8 @@ const std::vector<Scenario>& scenarios() {
        "updates per generator (one reporter besides)", false, 4, 500'000, stats_jobs},
       {"torn-read", "a writer stores a struct whose fields must agree; readers count torn reads",
        "stores (one writer, the rest readers)", false, 3, 1'000'000, torn_read_jobs},
-      {"owner-death", "holders of a RobustLock SIGKILLed (--kills); other kinds: timed waits behind a dead holder",
-       "timed waits per other kind (RobustLock: --kills holders killed)", false, 4, 50, owner_death_jobs},
+      {"owner-death", "holders of a RobustLock and of a SeqLock SIGKILLed (--kills); other kinds: timed waits behind a dead holder",
+       "timed waits per other kind (RobustLock, SeqLock: --kills holders killed)", false, 4, 50, owner_death_jobs},
       {"kill-anywhere", "every kind: workers SIGKILLed anywhere (holders, waiters, readers) and restarted",
        "kills per kind (--kills; --iters is not used)", false, 4, 1000, kill_anywhere_jobs},
   };
