@@ -13,7 +13,6 @@
 #pragma once
 
 #include <chrono>
-#include <climits>
 #include <cstddef>
 #include <cstring>
 #include <new>
@@ -21,7 +20,7 @@
 #include <utility>
 
 #include "billiard/atomic/shared_atomic_ref.hpp"
-#include "billiard/locks/futex.hpp"
+#include "billiard/deadline.hpp"
 #include "billiard/locks/wait_words.hpp"
 #include "billiard/shared_heap.hpp"
 
@@ -72,18 +71,14 @@ class RawValue : public SharedAtomicRef<T> {
   template <class Rep, class Period>
   bool wait_for(T old, const std::chrono::duration<Rep, Period>& timeout,
                 std::memory_order order = std::memory_order_seq_cst) const {
-    using std::chrono::steady_clock;
-    return wait_until(old, steady_clock::now() + std::chrono::ceil<steady_clock::duration>(timeout), order);
+    const timespec deadline = detail::deadline_after(timeout);
+    return wait_until_monotonic(old, order, &deadline);
   }
   template <class Clock, class Duration>
-  bool wait_until(T old, const std::chrono::time_point<Clock, Duration>& deadline,
+  bool wait_until(T old, const std::chrono::time_point<Clock, Duration>& t,
                   std::memory_order order = std::memory_order_seq_cst) const {
-    if constexpr (std::is_same_v<Clock, std::chrono::steady_clock>) {
-      const timespec ts = to_monotonic_timespec(std::chrono::time_point_cast<std::chrono::steady_clock::duration>(deadline));
-      return wait_until_monotonic(old, order, &ts);
-    } else {
-      return wait_for(old, deadline - Clock::now(), order);
-    }
+    const timespec deadline = detail::deadline_at(t);
+    return wait_until_monotonic(old, order, &deadline);
   }
 
   void notify_one() const noexcept { words_->notify(1); }

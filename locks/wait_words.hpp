@@ -1,7 +1,6 @@
 // WaitWords: two 32-bit words that let processes sleep until "something
 // changed" and be woken without a system call when nobody sleeps. RawValue<T>
-// keeps them beside its value (lib/raw_value.hpp, RawValueLayout) and
-// Condition keeps them beside its lock (locks/condition.hpp).
+// keeps them beside its value (lib/raw_value.hpp, RawValueLayout).
 //   sleepers_  waiters that may be asleep (or about to sleep) right now
 //   epoch_     the futex word waiters sleep on; notify bumps it when sleepers_ != 0
 // A RawValue<T> of any size sleeps on epoch_, never on its own bytes: one
@@ -15,25 +14,39 @@
 //   acquire RMW reads from it, the store happens before the waiter's re-check
 //   and the waiter does not sleep; or the waiter's comes first, the notifier
 //   sees a sleeper and bumps epoch_, so a waiter not yet in the kernel finds
-//   epoch_ changed and one in the kernel is woken. (Condition does the same
-//   with both sides under its lock.) tests/model/condition.pml checks it.
+//   epoch_ changed and one in the kernel is woken. tests/model/condition.pml
+//   checks the same epoch protocol (Condition's, whose counts the lock guards).
 // Nobody asleep: notify is one RMW on sleepers_ and no system call.
 // Fairness: the kernel's queue on epoch_ (FIFO in practice, not promised).
 // Process death: a waiter killed asleep leaves the kernel's queue (no wake is
 //   ever spent on it) but leaves sleepers_ one too high: every later notify
 //   then bumps epoch_ and makes a futex_wake that may find nobody. Slower,
-//   never a lost wake-up. A notifier killed between its store and its wake
-//   leaves waiters asleep until the next notify or their deadline, as a
-//   thread that stores and never notifies would.
+//   never a lost wake-up. A notifier killed between its store and its wake:
+//   no sleep is longer than kWakerDeathRecheck (sleep_rechecking below), so
+//   its waiters see the change within that period anyway.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <cstdint>
 
 #include "billiard/locks/futex.hpp"
 
 namespace billiard::detail {
+
+// The longest single sleep of every waiting primitive (RawValue::wait,
+// Condition, Event, Semaphore, Barrier): a waker killed between its change and
+// its futex_wake delays its sleepers by at most this, instead of forever.
+// An idle sleeper costs one wake-up per period (a few microseconds of CPU).
+inline constexpr std::chrono::milliseconds kWakerDeathRecheck{100};
+
+// futex_wait(word, expected) until woken, the deadline (absolute
+// CLOCK_MONOTONIC, nullptr for none) or kWakerDeathRecheck from now, whichever
+// comes first. timed_out only when the deadline passed; the recheck period's
+// end reads as a spurious wake-up (woken): the caller re-reads its word.
+WaitResult sleep_rechecking(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                            const timespec* deadline) noexcept;
 
 class WaitWords {
  public:
@@ -47,7 +60,7 @@ class WaitWords {
   // Sleeps while epoch_ == epoch, until woken or the deadline (absolute
   // CLOCK_MONOTONIC; nullptr for none). Returns early on a spurious wake-up.
   WaitResult sleep(std::uint32_t epoch, const timespec* deadline) const noexcept {
-    return futex_wait(epoch_, epoch, deadline);
+    return sleep_rechecking(epoch_, epoch, deadline);
   }
   bool moved(std::uint32_t epoch) const noexcept {
     return epoch_.load(std::memory_order_acquire) != epoch;  // pairs with notify()'s bump
@@ -79,10 +92,6 @@ class WaitWords {
     futex_wake(epoch_, how_many);
   }
   void notify_all() noexcept { notify(INT_MAX); }
-
-  std::uint32_t sleepers() const noexcept {
-    return sleepers_.load(std::memory_order_relaxed);  // relaxed: a snapshot for tests and reports
-  }
 
  private:
   std::atomic<std::uint32_t> sleepers_{0};

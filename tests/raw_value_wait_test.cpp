@@ -12,6 +12,7 @@
 
 using billiard::RawValue;
 using billiard::test::expect;
+using billiard::test::join_all;
 using namespace std::chrono_literals;
 
 namespace {
@@ -29,16 +30,6 @@ T make(int n) {
   T t;
   std::memset(static_cast<void*>(&t), n, sizeof(T));
   return t;
-}
-
-// Joins every kid within the bound, killing any that hangs; requires exit 0.
-void join_all(std::vector<billiard::Process>& kids) {
-  for (auto& k : kids) {
-    const bool ended = k.join(billiard::test::kJoinBound);
-    if (!ended) k.kill();
-    REQUIRE(ended);
-    REQUIRE(k.exitcode() == 0);
-  }
 }
 
 }  // namespace
