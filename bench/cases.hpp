@@ -10,5 +10,7 @@ void register_counter_cases();
 void register_handoff_cases();
 // seqlock_reads/<lock>, alloc/RawValue<T>/...
 void register_value_cases();
+// wakeup/<primitive>: RawValue, Condition, Event, Semaphore, pthread_cond_t, sem_t
+void register_wake_cases();
 
 }  // namespace billiard::bench

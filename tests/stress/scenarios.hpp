@@ -32,7 +32,9 @@ std::vector<Job> race_jobs(const Settings& settings);
 std::vector<Job> array_jobs(const Settings& settings);
 std::vector<Job> matrix_jobs(const Settings& settings);
 std::vector<Job> circular_buffer_jobs(const Settings& settings);
+std::vector<Job> circular_buffer_blocking_jobs(const Settings& settings);
 std::vector<Job> stats_jobs(const Settings& settings);
+std::vector<Job> stats_condition_jobs(const Settings& settings);
 std::vector<Job> torn_read_jobs(const Settings& settings);
 std::vector<Job> owner_death_jobs(const Settings& settings);
 
