@@ -12,5 +12,7 @@ void register_handoff_cases();
 void register_value_cases();
 // uncontended/two_rmw_floor, waits/<lock>/procs:N
 void register_wait_cases();
+// wakeup/<primitive>: RawValue, Condition, Event, Semaphore, pthread_cond_t, sem_t
+void register_wake_cases();
 
 }  // namespace billiard::bench

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   register_handoff_cases();
   register_value_cases();
   register_wait_cases();
+  register_wake_cases();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (noisy_runs() != 0)

@@ -3,10 +3,14 @@
 #pragma once
 
 #include "billiard/array.hpp"
+#include "billiard/barrier.hpp"
+#include "billiard/condition.hpp"
+#include "billiard/event.hpp"
 #include "billiard/lock.hpp"
 #include "billiard/process.hpp"
 #include "billiard/raw_array.hpp"
 #include "billiard/raw_value.hpp"
+#include "billiard/semaphore.hpp"
 #include "billiard/synchronized.hpp"
 #include "billiard/typecode.hpp"
 #include "billiard/value.hpp"

@@ -145,6 +145,11 @@ check robust_lock "DIE_ANYWHERE NPROC=2" "-DDIE_ANYWHERE -DNPROC=2" "-A" "$deadl
 check robust_lock "DIE_ANYWHERE PENDING_OP_WAKE=2 NPROC=2" "-DDIE_ANYWHERE -DPENDING_OP_WAKE=2 -DNPROC=2" "" ok "no lost wake-up"
 check robust_lock "DIE_ANYWHERE PENDING_OP_WAKE=2" "-DDIE_ANYWHERE -DPENDING_OP_WAKE=2" "-A" "$deadlock" "lost wake-up (known limitation)"
 
+# Condition's wait and notify (condition.pml)
+check condition "" "" "" ok "no lost wake-up (2 waiters)"
+check condition "NW=3" "-DNW=3" "" ok "no lost wake-up (3 waiters)"
+check condition BROKEN_EPOCH_AFTER_UNLOCK "-DBROKEN_EPOCH_AFTER_UNLOCK" "" "$deadlock" "lost wake-up"
+
 if ((failures)); then
   echo "run_models: $failures unexpected outcome(s)"
   exit 1

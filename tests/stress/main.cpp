@@ -82,6 +82,7 @@ int stress_main(int argc, char** argv) {
   print_table(std::cout, results);
   print_owner_death(std::cout, results);
   print_kill_anywhere(std::cout, results);
+  print_deliveries(std::cout, results);
   print_summary(std::cout, results, took.count());
 
   int status = 0;

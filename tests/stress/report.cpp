@@ -120,6 +120,24 @@ void print_kill_anywhere(std::ostream& out, const std::vector<Result>& results) 
   }
 }
 
+void print_deliveries(std::ostream& out, const std::vector<Result>& results) {
+  char line[256];
+  bool header = false;
+  for (const Result& r : results) {
+    const auto& d = r.delivery;
+    if (!d) continue;
+    if (!header) {
+      std::snprintf(line, sizeof line, "\n%-26s %-26s %9s %9s %6s %6s %6s %13s %8s\n", "producers/consumers", "lock",
+                    "put", "got", "lost", "dup", "order", "wait CPU ms", "wall s");
+      out << line;
+      header = true;
+    }
+    std::snprintf(line, sizeof line, "%-26s %-26s %9lld %9lld %6lld %6lld %6lld %13.1f %8.2f\n", r.scenario.c_str(),
+                  r.lock.c_str(), d->put, d->got, r.lost(), d->duplicated, d->out_of_order, d->wait_cpu_ms, r.seconds);
+    out << line;
+  }
+}
+
 void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds) {
   std::set<std::string> raw, damaged;
   int must_be_exact = 0, exact = 0;

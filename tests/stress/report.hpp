@@ -21,6 +21,11 @@ void print_owner_death(std::ostream& out, const std::vector<Result>& results);
 // kill-anywhere's figures per kind, when it ran.
 void print_kill_anywhere(std::ostream& out, const std::vector<Result>& results);
 
+// The producer/consumer rows side by side: put, got, lost, duplicated, out of
+// order, the consumers' CPU time while waiting, and wall time (polling
+// against blocking).
+void print_deliveries(std::ostream& out, const std::vector<Result>& results);
+
 void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds);
 
 // {"results": [...], "seed": ..., "cpus": ...}

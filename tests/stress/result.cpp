@@ -65,6 +65,13 @@ nlohmann::ordered_json to_json(const Result& r) {
     row["rounds"] = k->rounds;
     row["longest_stall_ms"] = k->longest_stall_ms;
   }
+  if (const auto& d = r.delivery) {
+    row["put"] = d->put;
+    row["got"] = d->got;
+    row["duplicated"] = d->duplicated;
+    row["out_of_order"] = d->out_of_order;
+    row["wait_cpu_ms"] = d->wait_cpu_ms;
+  }
   return row;
 }
 

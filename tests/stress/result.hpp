@@ -52,6 +52,16 @@ struct KillFigures {
   double longest_stall_ms = 0;    // from a kill to the next committed update
 };
 
+// circular-buffer, circular-buffer-blocking and stats-condition (the seed's
+// producers and consumers): what was delivered, and what waiting cost.
+struct DeliveryFigures {
+  long long put = 0;           // items the producers put (stats: updates made)
+  long long got = 0;           // items the consumers took (stats: updates the reporter's last snapshot saw)
+  long long duplicated = 0;    // deliveries beyond an item's first
+  long long out_of_order = 0;  // items a consumer got after a later item of the same producer
+  double wait_cpu_ms = 0;      // CPU time the consumers burned while waiting for an item
+};
+
 struct Result {
   std::string scenario;
   Variant variant = Variant::raw;
@@ -70,6 +80,7 @@ struct Result {
   std::optional<DeathFigures> deaths;          // owner-death, RobustLock and SeqLock
   std::optional<OvershootFigures> overshoot;   // owner-death, every other kind
   std::optional<KillFigures> kill_anywhere;    // kill-anywhere
+  std::optional<DeliveryFigures> delivery;     // producer/consumer scenarios
 
   long long lost() const noexcept { return expected - observed; }
   double ns_per_op() const noexcept;  // 0 when a worker failed: the run did not finish
@@ -83,7 +94,8 @@ struct Result {
 // and owner-death's figures: kills, kills_outside, reported, hangs,
 // recovery_p50_us, recovery_p99_us; or timeout_us, overshoot_p50_us,
 // overshoot_p99_us, overshoot_max_us; kill-anywhere's KillFigures under
-// their own names.
+// their own names; and the deliveries: put, got,
+// duplicated, out_of_order, wait_cpu_ms.
 nlohmann::ordered_json to_json(const Result& result);
 
 // What went wrong in a failed row, in one line: "lost 12, 3 violations" or the failures.
