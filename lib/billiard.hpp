@@ -5,6 +5,7 @@
 #include "billiard/array.hpp"
 #include "billiard/lock.hpp"
 #include "billiard/process.hpp"
+#include "billiard/queue.hpp"
 #include "billiard/raw_array.hpp"
 #include "billiard/raw_value.hpp"
 #include "billiard/synchronized.hpp"
