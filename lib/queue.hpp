@@ -37,8 +37,14 @@
 //   its sleepers load, all seq_cst, so one of the two sees the other (Dekker);
 //   a waker that sees the sleeper bumps the epoch before its futex_wake, so a
 //   sleeper that read the epoch before the bump cannot fall asleep on it. With
-//   nobody asleep a put or get makes no system call. Sleepers re-check every
-//   kRecheck even unwoken (below: a dead sleeper).
+//   nobody asleep a put or get makes no system call. The re-check reads the
+//   position again while its cell shows it taken. Cells are published (and
+//   freed) out of position order, so a wake can reach a sleeper whose own cell
+//   is not ready yet, which sleeps again: a put or get that had to wait and
+//   then succeeded wakes one more sleeper when the next cell is ready too.
+//   tests/model/queue.pml checks all this (no lost wake-up, every item once,
+//   FIFO per producer). Sleepers also re-check every kRecheck unwoken (below:
+//   a dead sleeper).
 // close(): sets closed, bumps both epochs and wakes everyone. Puts after it
 //   (try_put included) and puts asleep throw queue_closed; gets take what is
 //   left, then return nullopt at once. A put that races with close() may still
@@ -369,9 +375,12 @@ class Queue {
 
   bool put_until(const T& x, Deadline deadline) const {
     detail::WaitSide& side = h().not_full;
-    for (;;) {
+    for (bool waited = false;; waited = true) {
       check_open("put");
-      if (put_once(x) == PutResult::put) return true;
+      if (put_once(x) == PutResult::put) {
+        if (waited) pass_wake_on(side, h().enqueue_pos, detail::free_seq);
+        return true;
+      }
       if (deadline && Clock::now() >= *deadline) return false;
       // acquire: pairs with wake()'s bump; a bump after this load makes the futex wait return at once
       const std::uint32_t epoch = side.epoch.load(std::memory_order_acquire);
@@ -386,16 +395,22 @@ class Queue {
     detail::WaitSide& side = h().not_empty;
     std::uint64_t watched = UINT64_MAX;  // the stalled head position we are timing
     Clock::time_point since{};
-    for (;;) {
+    for (bool waited = false;; waited = true) {
       std::uint64_t stalled = UINT64_MAX;
-      if (std::optional<T> item = get_once(stalled)) return item;
+      if (std::optional<T> item = get_once(stalled)) {
+        if (waited) pass_wake_on(side, h().dequeue_pos, detail::full_seq);
+        return item;
+      }
       const auto now = Clock::now();
       if (stalled != UINT64_MAX) {
         if (stalled != watched) {
           watched = stalled;
           since = now;
         } else if (now - since >= detail::kRepairAfter) {
-          if (std::optional<T> item = repair(stalled)) return item;
+          if (std::optional<T> item = repair(stalled)) {
+            pass_wake_on(side, h().dequeue_pos, detail::full_seq);
+            return item;
+          }
           since = now;
           continue;
         }
@@ -417,16 +432,35 @@ class Queue {
     return deadline && *deadline < t ? *deadline : t;
   }
 
-  // The re-checks after a sleeper's increment: seq_cst loads (WaitSide::wake_one).
+  // The re-checks after a sleeper's increment, with seq_cst loads (WaitSide::wake_one):
+  // whether the cell at `position` is ready (seq == want(pos)). A seq past it
+  // means another process took that position meanwhile: read it again, for
+  // the next cell may be ready (tests/model/queue.pml, BROKEN_STALE_CHECK).
+  bool ready(const std::atomic<std::uint64_t>& position, std::uint64_t (*want)(std::uint64_t)) const noexcept {
+    for (;;) {
+      const std::uint64_t pos = position.load(std::memory_order_seq_cst);
+      const auto diff = static_cast<std::int64_t>(state_->cell(pos).seq.load(std::memory_order_seq_cst) - want(pos));
+      if (diff <= 0) return diff == 0;
+    }
+  }
   bool room_or_closed() const noexcept {
-    const std::uint64_t pos = h().enqueue_pos.load(std::memory_order_seq_cst);
-    return state_->cell(pos).seq.load(std::memory_order_seq_cst) == detail::free_seq(pos) ||
-           h().closed.load(std::memory_order_seq_cst) != 0;
+    return ready(h().enqueue_pos, detail::free_seq) || h().closed.load(std::memory_order_seq_cst) != 0;
   }
   bool item_or_closed(bool stalled) const noexcept {
-    const std::uint64_t pos = h().dequeue_pos.load(std::memory_order_seq_cst);
-    return state_->cell(pos).seq.load(std::memory_order_seq_cst) == detail::full_seq(pos) ||
-           (!stalled && h().closed.load(std::memory_order_seq_cst) != 0);
+    return ready(h().dequeue_pos, detail::full_seq) || (!stalled && h().closed.load(std::memory_order_seq_cst) != 0);
+  }
+
+  // After a put or get that slept in this call and then succeeded: the wake
+  // for the next cell may have gone to a sleeper that found its own cell not
+  // ready yet (cells are published and freed out of position order) and went
+  // back to sleep. Pass one on when the next cell is ready and someone sleeps
+  // (tests/model/queue.pml, BROKEN_NO_CHAIN).
+  [[gnu::cold, gnu::noinline]] void pass_wake_on(detail::WaitSide& side, const std::atomic<std::uint64_t>& position,
+                                                 std::uint64_t (*want)(std::uint64_t)) const noexcept {
+    // seq_cst: our claim CAS was relaxed; this orders it before the loads
+    // below, as the sleepers' seq_cst increments are ordered before their re-checks
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (side.sleepers.load(std::memory_order_seq_cst) != 0 && ready(position, want)) side.wake(1);
   }
 
   detail::SharedBlock block_;

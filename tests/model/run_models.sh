@@ -130,6 +130,15 @@ check robust_lock "DIE_ANYWHERE NPROC=2" "-DDIE_ANYWHERE -DNPROC=2" "-A" "$deadl
 check robust_lock "DIE_ANYWHERE PENDING_OP_WAKE=2 NPROC=2" "-DDIE_ANYWHERE -DPENDING_OP_WAKE=2 -DNPROC=2" "" ok "no lost wake-up"
 check robust_lock "DIE_ANYWHERE PENDING_OP_WAKE=2" "-DDIE_ANYWHERE -DPENDING_OP_WAKE=2" "-A" "$deadlock" "lost wake-up (known limitation)"
 
+# Queue<T>'s slot protocol and sleeping (queue.pml)
+check queue "" "" "" ok "every item once, FIFO per producer, no lost wake-up"
+check queue CAP=1 "-DCAP=1" "" ok "the same at capacity 1"
+check queue "BROKEN_PLAIN_SEQ CAP=1" "-DBROKEN_PLAIN_SEQ -DCAP=1" "" "$deadlock" "an item overwritten (Vyukov's seq = p at capacity 1)"
+check queue BROKEN_EPOCH_LATE "-DBROKEN_EPOCH_LATE" "-A" "$deadlock" "lost wake-up"
+check queue BROKEN_CHECK_FIRST "-DBROKEN_CHECK_FIRST" "-A" "$deadlock" "lost wake-up"
+check queue BROKEN_STALE_CHECK "-DBROKEN_STALE_CHECK" "-A" "$deadlock" "lost wake-up"
+check queue BROKEN_NO_CHAIN "-DBROKEN_NO_CHAIN" "-A" "$deadlock" "lost wake-up"
+
 if ((failures)); then
   echo "run_models: $failures unexpected outcome(s)"
   exit 1

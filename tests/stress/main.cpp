@@ -80,6 +80,7 @@ int stress_main(int argc, char** argv) {
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   print_table(std::cout, results);
   print_owner_death(std::cout, results);
+  print_delivery(std::cout, results);
   print_summary(std::cout, results, took.count());
 
   int status = 0;

@@ -91,6 +91,20 @@ void print_owner_death(std::ostream& out, const std::vector<Result>& results) {
   }
 }
 
+void print_delivery(std::ostream& out, const std::vector<Result>& results) {
+  char line[320];
+  for (const Result& r : results) {
+    if (const auto& d = r.delivery) {
+      std::snprintf(line, sizeof line,
+                    "\n%s, %s: put %lld, got %lld, lost %lld, duplicated %lld, out of order %lld; wall %.2f s\n"
+                    "  consumers waited %.0f ms in blocking gets and burned %.1f ms of CPU there\n",
+                    r.scenario.c_str(), r.lock.c_str(), d->put, d->got, r.lost(), d->duplicated, d->out_of_order,
+                    r.seconds, d->wait_ms, d->wait_cpu_ms);
+      out << line;
+    }
+  }
+}
+
 void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds) {
   std::set<std::string> raw, damaged;
   int must_be_exact = 0, exact = 0;

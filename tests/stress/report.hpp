@@ -18,6 +18,10 @@ void print_table(std::ostream& out, const std::vector<Result>& results);
 // owner-death's own figures (kills, reports, recovery; overshoot), when it ran.
 void print_owner_death(std::ostream& out, const std::vector<Result>& results);
 
+// queue's figures: items put, got, lost, duplicated, out of order, and the
+// consumers' waiting (wall and CPU), when it ran.
+void print_delivery(std::ostream& out, const std::vector<Result>& results);
+
 void print_summary(std::ostream& out, const std::vector<Result>& results, double seconds);
 
 // {"results": [...], "seed": ..., "cpus": ...}

@@ -50,6 +50,14 @@ nlohmann::ordered_json to_json(const Result& r) {
     row["overshoot_p99_us"] = o->p99_us;
     row["overshoot_max_us"] = o->max_us;
   }
+  if (const auto& d = r.delivery) {
+    row["put"] = d->put;
+    row["got"] = d->got;
+    row["duplicated"] = d->duplicated;
+    row["out_of_order"] = d->out_of_order;
+    row["wait_cpu_ms"] = d->wait_cpu_ms;
+    row["wait_ms"] = d->wait_ms;
+  }
   return row;
 }
 

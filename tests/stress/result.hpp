@@ -35,6 +35,16 @@ struct OvershootFigures {
   double max_us = 0;
 };
 
+// queue: what the consumers got, and what their waiting cost them.
+struct DeliveryFigures {
+  long long put = 0;           // items the producers put
+  long long got = 0;           // items the consumers got, repeats included
+  long long duplicated = 0;    // gets of an item already got
+  long long out_of_order = 0;  // items a consumer got after a later one of the same producer
+  double wait_cpu_ms = 0;      // CPU time the consumers burned in gets that had to wait
+  double wait_ms = 0;          // wall time they spent in those gets
+};
+
 struct Result {
   std::string scenario;
   Variant variant = Variant::raw;
@@ -52,6 +62,7 @@ struct Result {
   std::vector<std::string> failures;  // workers that hung or crashed, by role
   std::optional<DeathFigures> deaths;          // owner-death, RobustLock
   std::optional<OvershootFigures> overshoot;   // owner-death, every other kind
+  std::optional<DeliveryFigures> delivery;     // queue
 
   long long lost() const noexcept { return expected - observed; }
   double ns_per_op() const noexcept;  // 0 when a worker failed: the run did not finish
@@ -64,7 +75,8 @@ struct Result {
 //  observed, lost, violations, seconds, checks, operations, ns_per_op, failures},
 // and owner-death's figures: kills, kills_outside, reported, hangs,
 // recovery_p50_us, recovery_p99_us; or timeout_us, overshoot_p50_us,
-// overshoot_p99_us, overshoot_max_us.
+// overshoot_p99_us, overshoot_max_us; queue's put, got, duplicated,
+// out_of_order, wait_cpu_ms, wait_ms.
 nlohmann::ordered_json to_json(const Result& result);
 
 // What went wrong in a failed row, in one line: "lost 12, 3 violations" or the failures.

@@ -23,6 +23,8 @@ const std::vector<Scenario>& scenarios() {
        "stores (one writer, the rest readers)", false, 3, 1'000'000, torn_read_jobs},
       {"owner-death", "holders of a RobustLock SIGKILLed (--kills); other kinds: timed waits behind a dead holder",
        "timed waits per other kind (RobustLock: --kills holders killed)", false, 4, 50, owner_death_jobs},
+      {"queue", "the circular buffer on Queue<T>: producers and consumers sleep while full / empty, nothing lost",
+       "items per producer (2 consumers; 1 below 4 processes)", false, 5, 200'000, queue_jobs},
   };
   return all;
 }
