@@ -234,8 +234,9 @@ class Queue {
   }
 
   void close() const {
-    // seq_cst: every sleeper re-checks closed with a seq_cst load after its seq_cst
-    // increment; this store precedes the loads of sleepers in wake().
+    // seq_cst: sleepers re-check closed with seq_cst loads. One whose re-check
+    // missed this store read its epoch before the bumps below: its futex_wait
+    // returns at once or is woken by them.
     h().closed.store(1, std::memory_order_seq_cst);
     h().not_empty.wake(INT32_MAX);
     h().not_full.wake(INT32_MAX);
