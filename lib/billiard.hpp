@@ -8,6 +8,7 @@
 #include "billiard/event.hpp"
 #include "billiard/lock.hpp"
 #include "billiard/process.hpp"
+#include "billiard/queue.hpp"
 #include "billiard/raw_array.hpp"
 #include "billiard/raw_value.hpp"
 #include "billiard/semaphore.hpp"

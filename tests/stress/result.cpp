@@ -71,6 +71,7 @@ nlohmann::ordered_json to_json(const Result& r) {
     row["duplicated"] = d->duplicated;
     row["out_of_order"] = d->out_of_order;
     row["wait_cpu_ms"] = d->wait_cpu_ms;
+    row["wait_ms"] = d->wait_ms;
   }
   return row;
 }

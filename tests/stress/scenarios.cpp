@@ -29,6 +29,8 @@ const std::vector<Scenario>& scenarios() {
        "timed waits per other kind (RobustLock, SeqLock: --kills holders killed)", false, 4, 50, owner_death_jobs},
       {"kill-anywhere", "every kind: workers SIGKILLed anywhere (holders, waiters, readers) and restarted",
        "kills per kind (--kills; --iters is not used)", false, 4, 1000, kill_anywhere_jobs},
+      {"queue", "the circular buffer on Queue<T>: producers and consumers sleep while full / empty, nothing lost",
+       "items per producer (2 consumers; 1 below 4 processes)", false, 5, 200'000, queue_jobs},
   };
   return all;
 }

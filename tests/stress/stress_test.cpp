@@ -47,8 +47,9 @@ TEST_CASE("every scenario, small: synchronized and atomic rows are exact, raw ro
     if (row.variant != Variant::raw) CHECK(row.exact());
     if (row.variant == Variant::synchronized) locks.push_back(row.lock);
   }
-  if (scenario != "owner-death") CHECK(jobs.front().row.variant == Variant::raw);  // it has no raw row
-  CHECK(locks == kind_names());  // every kind, in order
+  if (scenario != "owner-death" && scenario != "queue")  // they have no raw row
+    CHECK(jobs.front().row.variant == Variant::raw);
+  if (scenario != "queue") CHECK(locks == kind_names());  // every kind, in order (queue: lock-free, one row)
 }
 
 TEST_CASE("counter-type scenarios count exactly in every numeric typecode", "[stress][fork]") {
