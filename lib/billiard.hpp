@@ -7,6 +7,7 @@
 #include "billiard/process.hpp"
 #include "billiard/raw_array.hpp"
 #include "billiard/raw_value.hpp"
+#include "billiard/segment.hpp"
 #include "billiard/synchronized.hpp"
 #include "billiard/typecode.hpp"
 #include "billiard/value.hpp"

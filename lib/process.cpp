@@ -37,6 +37,7 @@ std::string Process::next_name() {
 
 Process::Process(Process&& other) noexcept
     : target_(std::move(other.target_)),
+      argv_(std::move(other.argv_)),
       name_(std::move(other.name_)),
       pid_(std::exchange(other.pid_, 0)),
       pidfd_(std::exchange(other.pidfd_, -1)),
@@ -71,7 +72,7 @@ void Process::start() {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
-  const pid_t pid = fork();
+  const pid_t pid = argv_.empty() ? fork() : start_program();
   if (pid < 0) throw_errno("start: fork");
   if (pid == 0) run_child();
   pid_ = pid;

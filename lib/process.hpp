@@ -10,6 +10,12 @@
 // exitcode() is empty while it runs and -N after signal N killed it.
 // The destructor of a started handle joins it (a daemon is terminated first),
 // so no zombie is ever left behind.
+//
+// Process::spawn(argv) makes a handle whose start() runs a program as a fresh
+// process image instead of forking this one (the safe way from a
+// multithreaded parent); the rest of the lifecycle is the same. A program
+// that cannot be executed exits with 127 after writing why (strerror's text)
+// to stderr. It shares objects through a named segment (segment.hpp).
 #pragma once
 
 #include <sys/types.h>
@@ -19,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 #include <utility>
 
 namespace billiard {
@@ -32,13 +39,17 @@ class Process {
                  tup = std::make_tuple(std::forward<Args>(args)...)]() mutable { std::apply(f, tup); }),
         name_(next_name()) {}
 
+  // argv[0] is the program: a path, or a name looked up in PATH as execvp
+  // does. std::invalid_argument when argv is empty.
+  static Process spawn(std::vector<std::string> argv);
+
   Process(Process&& other) noexcept;
   Process& operator=(Process&& other) noexcept;
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
   ~Process();
 
-  // Forks and runs target in the child (stdout, stderr and std::cout/cerr are
+  // Forks and runs target in the child (spawn: executes the program) (stdout, stderr and std::cout/cerr are
   // flushed first, so nothing buffered prints twice). std::logic_error if
   // already started; std::system_error if fork fails.
   void start();
@@ -62,7 +73,9 @@ class Process {
   bool daemon() const noexcept { return daemon_; }
 
  private:
+  Process() : name_(next_name()) {}
   static std::string next_name();
+  pid_t start_program();  // spawn's start(): the child's pid (lib/spawn.cpp)
   [[noreturn]] void run_child() noexcept;
   bool reap(bool block);  // true once the exit status is known
   void signal(int signo, const char* what);
@@ -70,6 +83,7 @@ class Process {
   void close_pidfd() noexcept;
 
   std::function<void()> target_;
+  std::vector<std::string> argv_;  // spawn: the program and its arguments
   std::string name_;
   pid_t pid_ = 0;
   int pidfd_ = -1;  // poll()able until the child ends: join(timeout) sleeps on it

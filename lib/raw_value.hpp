@@ -22,6 +22,9 @@ class RawValue : public SharedAtomicRef<T> {
  public:
   RawValue() : RawValue(T{}) {}
   explicit RawValue(T initial) : RawValue(detail::SharedBlock::allocate(sizeof(T)), initial) {}
+  // A handle on the T already in block (a segment's object).
+  RawValue(detail::SharedBlock block, detail::adopt_t)
+      : SharedAtomicRef<T>(std::launder(reinterpret_cast<T*>(block.data()))), block_(std::move(block)) {}
 
   // The shared storage: the same address in this process and its children.
   T* data() const noexcept { return this->address(); }

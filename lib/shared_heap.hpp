@@ -18,10 +18,14 @@
 // chunks of its own, so nothing it creates can land on its parent's objects.
 // Blocks larger than 1 MiB get a mapping of their own, unmapped when the last
 // handle in a process goes (which leaves other processes' mappings intact).
+// A SharedBlock can also be a piece of a named segment's mapping (segment.hpp):
+// then the heap has no part in it, and every copy shares the mapping's owner,
+// which unmaps it after the last one goes.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace billiard::detail {
 
@@ -33,6 +37,12 @@ class SharedBlock {
   // A new zero-filled block of at least `bytes` bytes (one slot for 0),
   // 64-byte aligned. Throws std::bad_alloc when no mapping can be had.
   static SharedBlock allocate(std::size_t bytes);
+  // A piece of a mapping that owner keeps alive (a segment's): not counted by
+  // the heap; size() is 0, as the object there records its own length.
+  SharedBlock(std::byte* data, std::shared_ptr<const void> owner) noexcept
+      : data_(data), owner_(std::move(owner)) {}
+  // The piece offset bytes further on, keeping the same mapping alive.
+  SharedBlock piece(std::size_t offset) const noexcept { return SharedBlock(data_ + offset, owner_); }
 
   SharedBlock(const SharedBlock& other) noexcept;
   SharedBlock(SharedBlock&& other) noexcept;
@@ -48,6 +58,7 @@ class SharedBlock {
 
   std::byte* data_ = nullptr;
   SlotMeta* meta_ = nullptr;
+  std::shared_ptr<const void> owner_;  // a segment piece's mapping; empty for heap blocks
 };
 
 // What this process's heap holds right now (for benchmarks and tests).
@@ -60,5 +71,12 @@ struct SharedHeapStats {
 SharedHeapStats shared_heap_stats() noexcept;
 
 inline constexpr std::size_t kSlotBytes = 64;
+
+// Tag of the handle constructors that take a block whose object is built
+// already (a segment's: segment.hpp), instead of building a new one.
+struct adopt_t {
+  explicit adopt_t() = default;
+};
+inline constexpr adopt_t adopt{};
 
 }  // namespace billiard::detail
