@@ -2,6 +2,7 @@
 // test only through a segment's name, as unrelated programs do. It exits 0
 // when its command worked, 1 (with a line on stderr) when a check failed.
 //
+//   segment_peer create SEG         creates SEG (4096 bytes, persistent) with one object
 //   segment_peer check SEG          the objects the test made hold their values
 //   segment_peer count SEG ITERS    adds ITERS to "total" (under its lock) and to "atomic"
 //   segment_peer probe SEG          makes "sized" and "aligned" with this program's
@@ -39,6 +40,10 @@ void expect(bool condition, const std::string& what) {
 int run(const std::vector<std::string>& args) {
   if (args.size() < 2) throw std::invalid_argument("usage: segment_peer COMMAND SEGMENT [ITERS]");
   const std::string& command = args[0];
+  if (command == "create") {
+    billiard::Segment::create(args[1], 4096).find_or_create<billiard::RawValue<int>>("one");
+    return 0;
+  }
   billiard::Segment seg = billiard::Segment::open(args[1]);
   if (command == "check") {
     const auto hits = seg.find<billiard::RawValue<long>>("hits");

@@ -23,6 +23,8 @@ const std::vector<Scenario>& scenarios() {
        "stores (one writer, the rest readers)", false, 3, 1'000'000, torn_read_jobs},
       {"owner-death", "holders of a RobustLock SIGKILLed (--kills); other kinds: timed waits behind a dead holder",
        "timed waits per other kind (RobustLock: --kills holders killed)", false, 4, 50, owner_death_jobs},
+      {"attach", "counter (l) and stats (d) by spawned programs sharing a named segment; a holder SIGKILLed",
+       "increments or updates per process (kill row: holders killed, at most 200)", false, 4, 20'000, attach_jobs},
   };
   return all;
 }

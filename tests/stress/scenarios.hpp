@@ -35,5 +35,6 @@ std::vector<Job> circular_buffer_jobs(const Settings& settings);
 std::vector<Job> stats_jobs(const Settings& settings);
 std::vector<Job> torn_read_jobs(const Settings& settings);
 std::vector<Job> owner_death_jobs(const Settings& settings);
+std::vector<Job> attach_jobs(const Settings& settings);
 
 }  // namespace billiard::stress
