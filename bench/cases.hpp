@@ -10,5 +10,7 @@ void register_counter_cases();
 void register_handoff_cases();
 // seqlock_reads/<lock>, alloc/RawValue<T>/...
 void register_value_cases();
+// segment/find_or_create/name:existing|new, segment/open, segment/futex_lock/memory:anonymous|segment
+void register_segment_cases();
 
 }  // namespace billiard::bench

@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   register_counter_cases();
   register_handoff_cases();
   register_value_cases();
+  register_segment_cases();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (noisy_runs() != 0)

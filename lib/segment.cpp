@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -437,6 +438,11 @@ std::shared_ptr<SegmentMap> create_map(std::string_view name, std::size_t bytes,
     throw_errno(ENOMEM, "create: segment '" + std::string(name) + "': " + std::to_string(bytes) +
                             " bytes is more than this machine can map");
   const std::size_t total = (kHeapStart + bytes + page - 1) / page * page;
+  struct statvfs shm {};
+  if (statvfs(kDir, &shm) == 0 && total > std::uint64_t{shm.f_blocks} * shm.f_frsize)
+    throw_errno(ENOSPC, "create: segment '" + std::string(name) + "': " + std::to_string(total) +
+                            " bytes is more than " + kDir + " holds (" +
+                            std::to_string(std::uint64_t{shm.f_blocks} * shm.f_frsize) + " bytes)");
   Segment::collect_garbage();
 
   const std::string temp = kDir + std::string(kTempPrefix) + std::to_string(getpid()) + "." +

@@ -216,6 +216,9 @@ TEST_CASE("bad names and sizes throw naming the bad value", "[segment][errors]")
   CHECK(errno_of([&] { Segment::create(name, std::size_t{1} << 60); }) == ENOMEM);
   CHECK_THAT(thrown<std::system_error>([&] { Segment::create(name, std::size_t{1} << 60); }),
              Contains("1152921504606846976 bytes"));
+  CHECK(errno_of([&] { Segment::create(name, std::size_t{1} << 45); }) == ENOSPC);  // /dev/shm is not 32 TiB
+  CHECK_THAT(thrown<std::system_error>([&] { Segment::create(name, std::size_t{1} << 45); }),
+             Contains("more than /dev/shm/ holds"));
   CHECK_FALSE(shm_exists(name));
 
   Removed removed{name};
