@@ -14,5 +14,7 @@ void register_value_cases();
 void register_wait_cases();
 // wakeup/<primitive>: RawValue, Condition, Event, Semaphore, pthread_cond_t, sem_t
 void register_wake_cases();
+// segment/find_or_create/name:existing|new, segment/open, segment/futex_lock/memory:anonymous|segment
+void register_segment_cases();
 
 }  // namespace billiard::bench

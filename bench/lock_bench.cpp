@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   register_value_cases();
   register_wait_cases();
   register_wake_cases();
+  register_segment_cases();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (noisy_runs() != 0)

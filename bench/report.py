@@ -364,6 +364,23 @@ def alloc_table(res):
     return table(["allocation", "cost"], rows)
 
 
+def segment_table(res):
+    rows = []
+    for what, subject, params in [("find_or_create of an existing name", "find_or_create", {"name": "existing"}),
+                                  ("find_or_create of a new name", "find_or_create", {"name": "new"}),
+                                  ("Segment::open + detach", "open", {}),
+                                  ("FutexLock lock + unlock, anonymous heap", "futex_lock", {"memory": "anonymous"}),
+                                  ("FutexLock lock + unlock, in a segment", "futex_lock", {"memory": "segment"})]:
+        r = res.find("segment", subject, **params)
+        if r is not None and not r.error:
+            rows.append([what, fmt_ns(r.ns_per_op())])
+    anon = res.find("segment", "futex_lock", memory="anonymous")
+    seg = res.find("segment", "futex_lock", memory="segment")
+    if anon is not None and seg is not None and not anon.error and not seg.error:
+        rows.append(["FutexLock: segment / anonymous time", f"{seg.ns_per_op() / anon.ns_per_op():.2f}"])
+    return table(["", "ns/op"], rows)
+
+
 def targets(res):
     """The issue's targets: (what, measured text, met?)"""
     out = []
@@ -488,6 +505,7 @@ def report(res):
          seqlock_table),
         ("RawValue fetch_add vs a bare std::atomic in the same shared heap mapping", rawvalue_table),
         ("Allocation (the shared heap's arena)", alloc_table),
+        ("Named segments: lookup, open, and a FutexLock in a segment vs in the anonymous heap", segment_table),
     ]
     for title, make in sections:
         if title:

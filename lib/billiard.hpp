@@ -12,6 +12,7 @@
 #include "billiard/raw_array.hpp"
 #include "billiard/raw_value.hpp"
 #include "billiard/semaphore.hpp"
+#include "billiard/segment.hpp"
 #include "billiard/synchronized.hpp"
 #include "billiard/typecode.hpp"
 #include "billiard/value.hpp"

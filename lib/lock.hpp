@@ -33,6 +33,9 @@ class Lock {
     ::new (static_cast<void*>(block_.data())) Kind();
   }
 
+  // A handle on the lock already in block (a segment's object).
+  Lock(detail::SharedBlock block, detail::adopt_t) : block_(std::move(block)) {}
+
   Kind& get() const noexcept { return *std::launder(reinterpret_cast<Kind*>(block_.data())); }
 
   void lock() const { get().lock(); }

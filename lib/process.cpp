@@ -43,6 +43,7 @@ std::string Process::next_name() {
 
 Process::Process(Process&& other) noexcept
     : target_(std::move(other.target_)),
+      argv_(std::move(other.argv_)),
       name_(std::move(other.name_)),
       pid_(std::exchange(other.pid_, 0)),
       pidfd_(std::exchange(other.pidfd_, -1)),
@@ -84,7 +85,7 @@ void Process::start() {
                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (page == MAP_FAILED) throw_errno("start: mmap");
   status_page_ = static_cast<int*>(page);
-  const pid_t pid = fork();
+  const pid_t pid = argv_.empty() ? fork() : start_program();
   if (pid < 0) throw_errno("start: fork");
   if (pid == 0) run_child();
   pid_ = pid;

@@ -22,6 +22,12 @@
 // (terminate, kill), and -SIGKILL when it sent none (killed by someone else,
 // or a crash: the kernel has thrown the real signal away). The same holds when
 // another waiter (waitpid(-1, ...)) reaped the child first.
+//
+// Process::spawn(argv) makes a handle whose start() runs a program as a fresh
+// process image instead of forking this one (the safe way from a
+// multithreaded parent); the rest of the lifecycle is the same. A program
+// that cannot be executed exits with 127 after writing why (strerror's text)
+// to stderr. It shares objects through a named segment (segment.hpp).
 #pragma once
 
 #include <sys/types.h>
@@ -31,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 #include <utility>
 
 #include "billiard/locks/deadline.hpp"
@@ -46,13 +53,17 @@ class Process {
                  tup = std::make_tuple(std::forward<Args>(args)...)]() mutable { std::apply(f, tup); }),
         name_(next_name()) {}
 
+  // argv[0] is the program: a path, or a name looked up in PATH as execvp
+  // does. std::invalid_argument when argv is empty.
+  static Process spawn(std::vector<std::string> argv);
+
   Process(Process&& other) noexcept;
   Process& operator=(Process&& other) noexcept;
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
   ~Process();
 
-  // Forks and runs target in the child (stdout, stderr and std::cout/cerr are
+  // Forks and runs target in the child (spawn: executes the program) (stdout, stderr and std::cout/cerr are
   // flushed first, so nothing buffered prints twice). std::logic_error if
   // already started; std::system_error if fork fails.
   void start();
@@ -81,7 +92,9 @@ class Process {
   bool daemon() const noexcept { return daemon_; }
 
  private:
+  Process() : name_(next_name()) {}
   static std::string next_name();
+  pid_t start_program();  // spawn's start(): the child's pid (lib/spawn.cpp)
   [[noreturn]] void run_child() noexcept;
   bool join_until(std::chrono::steady_clock::time_point deadline);
   bool reap(bool block);  // true once the exit status is known
@@ -91,6 +104,7 @@ class Process {
   std::optional<int> reported_status() const noexcept;  // what the child wrote, SIGCHLD ignored or not
 
   std::function<void()> target_;
+  std::vector<std::string> argv_;  // spawn: the program and its arguments
   std::string name_;
   pid_t pid_ = 0;
   int pidfd_ = -1;  // poll()able until the child ends: join(timeout) sleeps on it

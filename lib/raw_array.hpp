@@ -55,6 +55,9 @@ class RawArray {
     std::memcpy(static_cast<void*>(data()), init.data(), init.size_bytes());
   }
 
+  // A handle on the n Ts already in block (a segment's object).
+  RawArray(detail::SharedBlock block, std::size_t n, detail::adopt_t) : block_(std::move(block)), size_(n) {}
+
   std::size_t size() const noexcept { return size_; }
 
   T load(std::size_t i, std::memory_order order = std::memory_order_seq_cst) const {

@@ -58,6 +58,9 @@ class RawValue : public SharedAtomicRef<T> {
  public:
   RawValue() : RawValue(T{}) {}
   explicit RawValue(T initial) : RawValue(detail::SharedBlock::allocate(Layout::kBytes), initial) {}
+  // A handle on the value already built in block (a segment's object, RawValueLayout).
+  RawValue(detail::SharedBlock block, detail::adopt_t)
+      : SharedAtomicRef<T>(Layout::value(block.data())), words_(Layout::words(block.data())), block_(std::move(block)) {}
 
   // The shared storage: the same address in this process and its children.
   T* data() const noexcept { return this->address(); }

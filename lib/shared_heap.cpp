@@ -192,12 +192,14 @@ SharedBlock SharedBlock::allocate(std::size_t bytes) {
 }
 
 // The count is touched by every thread of this process that holds a handle.
-SharedBlock::SharedBlock(const SharedBlock& other) noexcept : data_(other.data_), meta_(other.meta_) {
+SharedBlock::SharedBlock(const SharedBlock& other) noexcept
+    : data_(other.data_), meta_(other.meta_), owner_(other.owner_) {
   if (meta_ != nullptr)  // relaxed: the caller's handle keeps the block alive, as in shared_ptr
     std::atomic_ref<std::uint32_t>(meta_->refs).fetch_add(1, std::memory_order_relaxed);
 }
 
-SharedBlock::SharedBlock(SharedBlock&& other) noexcept : data_(other.data_), meta_(other.meta_) {
+SharedBlock::SharedBlock(SharedBlock&& other) noexcept
+    : data_(other.data_), meta_(other.meta_), owner_(std::move(other.owner_)) {
   other.data_ = nullptr;
   other.meta_ = nullptr;
 }
@@ -205,6 +207,7 @@ SharedBlock::SharedBlock(SharedBlock&& other) noexcept : data_(other.data_), met
 SharedBlock& SharedBlock::operator=(SharedBlock other) noexcept {
   std::swap(data_, other.data_);
   std::swap(meta_, other.meta_);
+  std::swap(owner_, other.owner_);
   return *this;
 }
 

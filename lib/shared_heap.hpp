@@ -18,10 +18,14 @@
 // chunks of its own, so nothing it creates can land on its parent's objects.
 // Blocks larger than 1 MiB get a mapping of their own, unmapped when the last
 // handle in a process goes (which leaves other processes' mappings intact).
+// A SharedBlock can also be a piece of a named segment's mapping (segment.hpp):
+// then the heap has no part in it, and every copy shares the mapping's owner,
+// which unmaps it after the last one goes.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace billiard::detail {
 
@@ -34,6 +38,12 @@ class SharedBlock {
   // 64-byte aligned. Throws std::length_error naming `bytes` when it is over
   // kMaxBlockBytes, std::bad_alloc when no mapping can be had.
   static SharedBlock allocate(std::size_t bytes);
+  // A piece of a mapping that owner keeps alive (a segment's): not counted by
+  // the heap; size() is 0, as the object there records its own length.
+  SharedBlock(std::byte* data, std::shared_ptr<const void> owner) noexcept
+      : data_(data), owner_(std::move(owner)) {}
+  // The piece offset bytes further on, keeping the same mapping alive.
+  SharedBlock piece(std::size_t offset) const noexcept { return SharedBlock(data_ + offset, owner_); }
 
   SharedBlock(const SharedBlock& other) noexcept;
   SharedBlock(SharedBlock&& other) noexcept;
@@ -49,6 +59,7 @@ class SharedBlock {
 
   std::byte* data_ = nullptr;
   SlotMeta* meta_ = nullptr;
+  std::shared_ptr<const void> owner_;  // a segment piece's mapping; empty for heap blocks
 };
 
 // What this process's heap holds right now (for benchmarks and tests).
@@ -63,5 +74,12 @@ SharedHeapStats shared_heap_stats() noexcept;
 inline constexpr std::size_t kSlotBytes = 64;
 // A block's length is kept as a 32-bit slot count: at most 256 GiB - 64 bytes.
 inline constexpr std::size_t kMaxBlockBytes = std::size_t{UINT32_MAX} * kSlotBytes;
+
+// Tag of the handle constructors that take a block whose object is built
+// already (a segment's: segment.hpp), instead of building a new one.
+struct adopt_t {
+  explicit adopt_t() = default;
+};
+inline constexpr adopt_t adopt{};
 
 }  // namespace billiard::detail

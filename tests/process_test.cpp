@@ -20,46 +20,10 @@
 #include "billiard/test/support.hpp"
 
 using billiard::Process;
+using billiard::test::CapturedFd;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Points fd 1 or 2 at a temporary file while alive; text() reads what was written.
-class CapturedFd {
- public:
-  explicit CapturedFd(int fd) : fd_(fd), saved_(dup(fd)) {
-    std::fflush(nullptr);
-    std::cout.flush();
-    char path[] = "/tmp/billiard-capture-XXXXXX";
-    const int file = mkstemp(path);
-    path_ = path;
-    dup2(file, fd_);
-    close(file);
-  }
-  ~CapturedFd() {
-    restore();
-    unlink(path_.c_str());
-  }
-  std::string text() {
-    restore();
-    std::ifstream in(path_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
- private:
-  void restore() {
-    if (saved_ < 0) return;
-    std::fflush(nullptr);
-    std::cout.flush();
-    dup2(saved_, fd_);
-    close(saved_);
-    saved_ = -1;
-  }
-  int fd_, saved_;
-  std::string path_;
-};
 
 bool reaped(pid_t pid) { return waitpid(pid, nullptr, WNOHANG) < 0 && errno == ECHILD; }
 

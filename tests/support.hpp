@@ -5,8 +5,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -69,6 +75,49 @@ void until_at_least(const Value& value, long long n) {
   const auto bound = std::chrono::steady_clock::now() + kJoinBound;
   while (static_cast<long long>(value.load()) < n && std::chrono::steady_clock::now() < bound)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+// Points fd 1 or 2 at a temporary file while alive; text() reads what was written.
+class CapturedFd {
+ public:
+  explicit CapturedFd(int fd) : fd_(fd), saved_(dup(fd)) {
+    std::fflush(nullptr);
+    std::cout.flush();
+    char path[] = "/tmp/billiard-capture-XXXXXX";
+    const int file = mkstemp(path);
+    path_ = path;
+    dup2(file, fd_);
+    close(file);
+  }
+  ~CapturedFd() {
+    restore();
+    unlink(path_.c_str());
+  }
+  std::string text() {
+    restore();
+    std::ifstream in(path_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(nullptr);
+    std::cout.flush();
+    dup2(saved_, fd_);
+    close(saved_);
+    saved_ = -1;
+  }
+  int fd_, saved_;
+  std::string path_;
+};
+
+// A segment name of this test run: concurrent runs (other pids) never collide,
+// and tests/catch_main.cpp's leftover check names what a run left behind.
+inline std::string segment_name(const std::string& what) {
+  return "test." + std::to_string(getpid()) + "." + what;
 }
 
 // Throws from a child with a message; the parent sees exit code 1.

@@ -41,7 +41,8 @@ void note_capped_iterations(const std::vector<Job>& jobs, const Request& request
   for (const Job& job : jobs) {
     if (!scenario_named(job.row.scenario).typed) continue;  // only counter types cap: kill-anywhere counts kills
     const long long asked = request.iterations.value_or(scenario_named(job.row.scenario).default_iterations);
-    if (job.row.iterations < asked && noted.insert(job.row.scenario).second)
+    const bool typed = scenario_named(job.row.scenario).typed;  // the others' iterations count no typecode
+    if (typed && job.row.iterations < asked && noted.insert(job.row.scenario).second)
       std::cerr << "billiard stress: " << job.row.scenario << ": " << job.row.iterations
                 << " increments per process, not " << asked << ": a " << parse_typecode(job.row.typecode[0]).name
                 << " holds no larger total exactly\n";

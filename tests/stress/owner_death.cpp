@@ -32,6 +32,7 @@
 #include "billiard/billiard.hpp"
 #include "lock_kinds.hpp"
 #include "pause.hpp"
+#include "percentile.hpp"
 #include "scenarios.hpp"
 
 namespace billiard::stress {
@@ -41,13 +42,6 @@ using Clock = std::chrono::steady_clock;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
-
-double percentile_us(std::vector<std::int64_t> ns, double p) {
-  if (ns.empty()) return 0;
-  std::sort(ns.begin(), ns.end());
-  const auto at = static_cast<std::size_t>(p * static_cast<double>(ns.size() - 1));
-  return static_cast<double>(ns[at]) / 1e3;
 }
 
 struct Record {

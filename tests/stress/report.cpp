@@ -66,11 +66,11 @@ void print_owner_death(std::ostream& out, const std::vector<Result>& results) {
   for (const Result& r : results) {
     if (const auto& d = r.deaths) {
       std::snprintf(line, sizeof line,
-                    "\nowner-death, %s: %lld holders killed (and %lld non-holders), %lld reported, %lld hangs, "
+                    "\n%s, %s: %lld holders killed (and %lld non-holders), %lld reported, %lld hangs, "
                     "%lld committed updates lost\n  recovery from a holder's kill to the next locker's owner_died: "
                     "p50 %.0f us, p99 %.0f us\n",
-                    r.lock.c_str(), d->kills, d->kills_outside, d->reported, d->hangs, r.lost(), d->recovery_p50_us,
-                    d->recovery_p99_us);
+                    r.scenario.c_str(), r.lock.c_str(), d->kills, d->kills_outside, d->reported, d->hangs, r.lost(),
+                    d->recovery_p50_us, d->recovery_p99_us);
       out << line;
     }
   }

@@ -31,6 +31,8 @@ const std::vector<Scenario>& scenarios() {
        "kills per kind (--kills; --iters is not used)", false, 4, 1000, kill_anywhere_jobs},
       {"queue", "the circular buffer on Queue<T>: producers and consumers sleep while full / empty, nothing lost",
        "items per producer (2 consumers; 1 below 4 processes)", false, 5, 200'000, queue_jobs},
+      {"attach", "counter (l) and stats (d) by spawned programs sharing a named segment; a holder SIGKILLed",
+       "increments or updates per process (kill row: holders killed, at most 200)", false, 4, 20'000, attach_jobs},
   };
   return all;
 }

@@ -39,5 +39,6 @@ std::vector<Job> torn_read_jobs(const Settings& settings);
 std::vector<Job> owner_death_jobs(const Settings& settings);
 std::vector<Job> kill_anywhere_jobs(const Settings& settings);
 std::vector<Job> queue_jobs(const Settings& settings);
+std::vector<Job> attach_jobs(const Settings& settings);
 
 }  // namespace billiard::stress

@@ -1,22 +1,12 @@
-// stats: the seed's SharedStats. Generators fold random values into one
-// shared {count, sum, min, max}; a reporter takes snapshots and checks each
-// is consistent. The values are 1 + 1024 r for a random integer r in
-// [-100, 100], so in every consistent snapshot sum - count is a multiple of
-// 1024 (all exact in a double), min <= sum / count <= max and min <= max.
-// Raw, an update read and written back by two generators at once loses one,
-// and a snapshot copied during an update mixes two states. At the end count,
-// sum, min and max must equal what the generators generated.
+// stats: the seed's SharedStats (stats.hpp), forked generators and a
+// reporter, raw against every lock kind.
 // stats: the reporter polls, snapshotting as fast as it can (the seed's
 // sleeps and re-reads). stats-condition: it sleeps on a Condition of the
 // stats' lock and generators wake it every kReportEvery updates and when
 // done. Both report DeliveryFigures: updates made and seen, snapshots out of
 // order (a count going back), and the reporter's CPU time while waiting
 // (polling: all of it).
-#include <algorithm>
-#include <cmath>
-#include <limits>
 #include <mutex>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -25,61 +15,12 @@
 #include "lock_kinds.hpp"
 #include "scenarios.hpp"
 #include "section.hpp"
+#include "stats.hpp"
 
 namespace billiard::stress {
 namespace {
 
-struct Stats {
-  long long count;
-  double sum, min, max;
-};
-constexpr Stats kNoValues{0, 0.0, std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
-
-constexpr long long kStep = 1024;  // values are 1 + kStep * r
-constexpr int kSpread = 100;       // r in [-kSpread, kSpread], as the seed's uniform(-100, 100)
 constexpr long long kReportEvery = 1000;  // stats-condition: updates between two wake-ups of the reporter
-
-bool consistent(const Stats& s) {
-  if (s.count == 0) return s.sum == 0 && s.min == kNoValues.min && s.max == kNoValues.max;
-  if (s.count < 0 || !(s.min <= s.max)) return false;
-  const double mean = s.sum / static_cast<double>(s.count);
-  return std::fmod(s.sum - static_cast<double>(s.count), static_cast<double>(kStep)) == 0 && s.min <= mean &&
-         mean <= s.max;
-}
-
-// What each generator generated: it keeps sum, min and max in its own memory
-// and reports them here when it ends, for the final check.
-struct Generated {
-  RawArray<long long> sum, min, max;  // per generator
-  explicit Generated(std::size_t generators) : sum(generators), min(generators), max(generators) {}
-};
-
-// after_update(count) runs with the lock held, after each update.
-template <class Shared, class AfterUpdate>
-void generate(const Shared& stats, std::uint64_t seed, long long updates, const Generated& generated, std::size_t g,
-              AfterUpdate after_update) {
-  std::mt19937_64 random(seed);
-  std::uniform_int_distribution<long long> spread(-kSpread, kSpread);
-  long long sum = 0, min = std::numeric_limits<long long>::max(), max = std::numeric_limits<long long>::min();
-  const auto raw = storage(stats);
-  for (long long i = 0; i < updates; ++i) {
-    const long long value = 1 + kStep * spread(random);
-    sum += value;
-    min = std::min(min, value);
-    max = std::max(max, value);
-    const auto section = hold(stats);
-    Stats s = raw.load();  // a 32-byte RawValue: a plain copy, as ctypes raw memory
-    s.count += 1;
-    s.sum += static_cast<double>(value);
-    s.min = std::min(s.min, static_cast<double>(value));
-    s.max = std::max(s.max, static_cast<double>(value));
-    raw.store(s);
-    after_update(s.count);
-  }
-  generated.sum.store(g, sum);
-  generated.min.store(g, min);
-  generated.max.store(g, max);
-}
 
 // What the reporter saw, for the parent after join.
 struct Seen {
@@ -104,7 +45,7 @@ struct Seen {
 // Snapshots until every generator is done (one more after that), counting
 // inconsistent ones. It never waits for anything: all its CPU is polling.
 template <class Shared>
-void report(const Shared& stats, int generators, const RawValue<int>& done, const Seen& seen) {
+void report_polling(const Shared& stats, int generators, const RawValue<int>& done, const Seen& seen) {
   const long long start = thread_cpu_ns();
   long long taken = 0, bad = 0, back = 0, last = 0;
   for (bool finished = false; !finished;) {
@@ -117,17 +58,8 @@ void report(const Shared& stats, int generators, const RawValue<int>& done, cons
 // The row's figures, once every worker has ended.
 template <class Shared>
 void settle(const Shared& stats, int generators, const Generated& generated, const Seen& seen, Result& row) {
-  const Stats ended = storage(stats).load();
-  const auto sums = generated.sum.to_vector(), mins = generated.min.to_vector(), maxes = generated.max.to_vector();
-  long long sum = 0;
-  for (const long long s : sums) sum += s;
-  row.expected = generators * row.iterations;
-  row.observed = ended.count;
-  row.violations = seen.inconsistent.load() + seen.backwards.load() + (ended.sum != static_cast<double>(sum)) +
-                   (ended.min != static_cast<double>(*std::min_element(mins.begin(), mins.end()))) +
-                   (ended.max != static_cast<double>(*std::max_element(maxes.begin(), maxes.end())));
-  row.checks = seen.snapshots.load() + 3;  // and sum, min and max at the end
-  row.operations = row.expected;
+  tally(row, stats, generators, generated, seen.snapshots, seen.inconsistent);
+  row.violations += seen.backwards.load();
   row.delivery = DeliveryFigures{row.expected, seen.last_count.load(), 0, seen.backwards.load(),
                                  static_cast<double>(seen.wait_cpu_ns.load()) / 1e6};
 }
@@ -145,7 +77,7 @@ void measure(const Shared& stats, Result& row, const Settings& settings) {
                                   static_cast<std::size_t>(g), [](long long) {});
                          done.fetch_add(1);
                        }});
-  workers.push_back({"reporter", [&] { report(stats, generators, done, seen); }});
+  workers.push_back({"reporter", [&] { report_polling(stats, generators, done, seen); }});
   run_row(row, workers, settings);
   settle(stats, generators, generated, seen, row);
 }
