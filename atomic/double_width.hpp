@@ -6,17 +6,44 @@
 // each other. cmpxchg16b (x86-64) and ldaxp/stlxp (aarch64) are, so every
 // 16-byte access here is a compare-and-swap on the memory itself. Each is a
 // full barrier, so every std::memory_order a caller asks for is honoured.
+//
+// The setup is this header's own: no -D or -m flag is needed from the build.
+// Only libatomic_ops' inline functions are used, so nothing links against
+// libatomic_ops (and a cross build needs only its headers).
+//   x86-64, GCC:    AO_CMPXCHG16B_AVAILABLE selects its inline cmpxchg16b
+//                   (every x86-64 CPU since 2008 has it) instead of a
+//                   lock-based emulation, which is process-private.
+//   x86-64, clang:  clang offers 16-byte __sync builtins only with -mcx16, and
+//                   libatomic_ops builds on those builtins under clang, so
+//                   without -mcx16 AO_DISABLE_GCC_ATOMICS sends it to the same
+//                   inline cmpxchg16b as GCC.
+//   aarch64:        libatomic_ops' ldaxp/stlxp loop; no setting needed.
 #pragma once
+
+#include "billiard/atomic/config.hpp"
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+#if !defined(AO_CMPXCHG16B_AVAILABLE)
+#define AO_CMPXCHG16B_AVAILABLE 1
+#endif
+#if defined(__clang__) && !defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_16) && !defined(AO_DISABLE_GCC_ATOMICS)
+#define AO_DISABLE_GCC_ATOMICS 1
+#endif
+#endif
 
 #include <atomic_ops.h>
 
 #include <cstring>
 
-namespace billiard::detail {
-
 #if !defined(AO_HAVE_compare_double_and_swap_double_full)
-#error "billiard needs libatomic_ops' double-width compare-and-swap on this CPU"
+#if defined(__x86_64__) && !defined(__ILP32__)
+#error "billiard: <atomic_ops.h> was included before billiard's headers without AO_CMPXCHG16B_AVAILABLE, so it has no inline cmpxchg16b; include billiard's headers first or define AO_CMPXCHG16B_AVAILABLE (and for clang AO_DISABLE_GCC_ATOMICS, or -mcx16)"
+#else
+#error "billiard needs a lock-free 16-byte compare-and-swap (x86-64 cmpxchg16b, aarch64 ldaxp/stlxp); libatomic_ops has none for this target, so 16-byte values could not be atomic across processes"
 #endif
+#endif
+
+namespace billiard::detail {
 
 inline AO_double_t to_ao(const void* bytes) noexcept {
   AO_double_t v;

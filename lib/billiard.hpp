@@ -2,6 +2,8 @@
 // processes, and processes to share them with. Everything in one include.
 #pragma once
 
+#include "billiard/atomic/config.hpp"  // first: C++20 and Linux, or one clear #error
+
 #include "billiard/array.hpp"
 #include "billiard/barrier.hpp"
 #include "billiard/condition.hpp"
