@@ -35,6 +35,8 @@ Request small(const std::string& scenario) {
 TEST_CASE("every scenario, small: synchronized and atomic rows are exact, raw rows complete", "[stress][fork]") {
   const std::string scenario = GENERATE(from_range(scenario_names()));
   const std::vector<Job> jobs = plan(small(scenario));
+  const bool blocking = scenario == "circular-buffer-blocking" || scenario == "stats-condition";
+  const bool delivers = blocking || scenario == "circular-buffer" || scenario == "stats";
   std::vector<std::string> locks;
   for (const Job& job : jobs) {
     const Result row = run(job);
@@ -44,9 +46,18 @@ TEST_CASE("every scenario, small: synchronized and atomic rows are exact, raw ro
     CHECK((row.operations > 0 || row.overshoot));
     CHECK(row.seconds > 0);
     if (row.variant != Variant::raw) CHECK(row.exact());
+    CHECK(row.delivery.has_value() == delivers);  // the producer/consumer rows report deliveries
+    if (row.delivery) {
+      CHECK(row.delivery->put == row.expected);
+      CHECK(row.delivery->wait_cpu_ms >= 0);
+      CHECK(to_json(row).contains("wait_cpu_ms"));
+      if (row.variant != Variant::raw)
+        CHECK((row.delivery->got == row.expected && row.delivery->duplicated == 0 && row.delivery->out_of_order == 0));
+    }
     if (row.variant == Variant::synchronized) locks.push_back(row.lock);
   }
-  if (scenario != "owner-death") CHECK(jobs.front().row.variant == Variant::raw);  // it has no raw row
+  // owner-death and the blocking scenarios have no raw row
+  if (scenario != "owner-death" && !blocking) CHECK(jobs.front().row.variant == Variant::raw);
   CHECK(locks == kind_names());  // every kind, in order
 }
 
@@ -73,8 +84,8 @@ TEST_CASE("a lock filter keeps only the rows asked for", "[stress]") {
   for (const Job& job : plan(request)) CHECK(job.row.lock == "SeqLock");
   request.locks = {kNoLock};
   const std::vector<Job> unlocked = plan(request);
-  // a raw row each but owner-death; race and torn-read have an atomic one
-  CHECK(unlocked.size() == scenarios().size() - 1 + 2);
+  // a raw row each but owner-death, circular-buffer-blocking and stats-condition; race and torn-read have an atomic one
+  CHECK(unlocked.size() == scenarios().size() - 3 + 2);
   for (const Job& job : unlocked) CHECK(job.row.variant != Variant::synchronized);
 }
 
