@@ -236,6 +236,20 @@ def handoff_table(res):
     return table(["lock"] + [f"hold {fmt_ns(float(h))}: p50 / p99 (p50 vs glibc)" for h in holds], rows)
 
 
+def wakeup_table(res):
+    """wakeup/<primitive>: p50 and p99 from the waker's call to the sleeper running, vs pthread_cond_t."""
+    ref = res.find("wakeup", "pthread_cond_t")
+    rows = []
+    for s in res.subjects("wakeup"):
+        r = res.find("wakeup", s)
+        if r is None or r.error:
+            rows.append([s, "-" if r is None else short_error(r), ""])
+            continue
+        x = ratio(None if ref is None or ref.error else ref["p50_ns"], r["p50_ns"])
+        rows.append([s, f"{fmt_ns(r['p50_ns'])} / {fmt_ns(r['p99_ns'])}", fmt_ratio(x) if x is not None else "-"])
+    return table(["primitive", "p50 / p99", "speed vs pthread_cond_t (its p50 over this p50)"], rows)
+
+
 def shares(r):
     procs = int(r.params["procs"])
     return [r.get(f"share_p{i}", 0.0) for i in range(procs)]
@@ -506,6 +520,7 @@ def report(res):
         ("RawValue fetch_add vs a bare std::atomic in the same shared heap mapping", rawvalue_table),
         ("Allocation (the shared heap's arena)", alloc_table),
         ("Named segments: lookup, open, and a FutexLock in a segment vs in the anonymous heap", segment_table),
+        ("Wake-up latency across processes: the waker's call to the sleeper running", wakeup_table),
     ]
     for title, make in sections:
         if title:

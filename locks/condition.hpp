@@ -48,10 +48,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "billiard/locks/futex.hpp"
 #include "billiard/locks/lock_errors.hpp"
 #include "billiard/locks/recursive_lock.hpp"
 #include "billiard/locks/thread_id.hpp"
-#include "billiard/locks/futex.hpp"
 #include "billiard/locks/wait_words.hpp"
 
 namespace billiard {

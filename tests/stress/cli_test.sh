@@ -24,7 +24,7 @@ expect_usage_error() {
 }
 
 expect_usage_error "unknown lock 'Foo'; accepted: FutexLock, TicketLock, SpinLock, PthreadMutex, RobustLock, RecursiveLock<FutexLock>, SeqLock, none" --lock Foo
-expect_usage_error "unknown scenario 'nope'; accepted: counter, race, array, matrix, circular-buffer, stats, torn-read" --scenario nope
+expect_usage_error "unknown scenario 'nope'; accepted: counter, race, array, matrix, circular-buffer, circular-buffer-blocking, stats, stats-condition, torn-read" --scenario nope
 expect_usage_error "unknown typecode 'z'; accepted: b B h H i I l L q Q f d" --typecode z
 expect_usage_error "typecode 'c' is a character, not a number" --typecode c
 expect_usage_error "--procs 1 is out of range; accepted: 2 to 256" --procs 1

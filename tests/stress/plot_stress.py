@@ -4,7 +4,9 @@
 Left: the damage each row found (lost updates plus violations), one cell per
 scenario and variant/lock, so the raw column stands out in red against the
 zeros of every lock kind. Right: what each lock kind costs, ns per operation
-per scenario, on a log scale.
+per scenario, on a log scale. Third, when the report has producer/consumer
+rows (circular-buffer, circular-buffer-blocking, stats, stats-condition):
+the CPU time their consumers burned while waiting, polling against blocking.
 """
 import json
 import sys
@@ -41,9 +43,13 @@ def main(argv):
     columns = ordered([c for c in ("raw", "atomic") if any(column(r) == c for r in rows)] + [column(r) for r in rows])
     cell = {(r["scenario"], column(r)): r for r in rows}
 
-    fig, (damage_ax, cost_ax) = plt.subplots(
-        1, 2, figsize=(18, 1.2 + 0.75 * len(scenarios)), gridspec_kw={"width_ratios": [1.15, 1]}
+    waiting = [r for r in rows if "wait_cpu_ms" in r]
+    ratios = [1.15, 1] + ([0.8] if waiting else [])
+    fig, axes = plt.subplots(
+        1, len(ratios), figsize=(18 + 7 * bool(waiting), max(1.2 + 0.75 * len(scenarios), 1.5 + 0.2 * len(waiting))),
+        gridspec_kw={"width_ratios": ratios}
     )
+    damage_ax, cost_ax = axes[0], axes[1]
 
     # Left: damage per cell, annotated; zero is green, damage red, absent grey.
     damage = [[None] * len(columns) for _ in scenarios]
@@ -98,6 +104,19 @@ def main(argv):
     cost_ax.set_title("cost: wall time per operation, all processes together (lower is faster)")
     cost_ax.grid(axis="y", which="major", alpha=0.3)
     cost_ax.legend(fontsize=8, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+    if waiting:
+        wait_ax = axes[2]
+        labels = [f'{r["scenario"]} / {column(r)}' for r in waiting]
+        colors_by_scenario = {s: plt.get_cmap("tab10")(i % 10) for i, s in enumerate(ordered(r["scenario"] for r in waiting))}
+        wait_ax.barh(range(len(waiting)), [r["wait_cpu_ms"] for r in waiting],
+                     color=[colors_by_scenario[r["scenario"]] for r in waiting])
+        wait_ax.set_yticks(range(len(waiting)))
+        wait_ax.set_yticklabels(labels, fontsize=7)
+        wait_ax.invert_yaxis()
+        wait_ax.set_xlabel("consumers' CPU ms while waiting for an item")
+        wait_ax.set_title("waiting: polling against blocking\n(lower burns less CPU while idle)")
+        wait_ax.grid(axis="x", alpha=0.3)
 
     fig.suptitle("billiard stress: raw against synchronized, every lock kind", fontsize=13)
     fig.tight_layout()

@@ -36,6 +36,8 @@ TEST_CASE("every scenario, small: synchronized and atomic rows are exact, raw ro
   const std::string scenario = GENERATE(from_range(scenario_names()));
   if (scenario == "kill-anywhere") return;  // its own test below: some kinds' hangs are still open defects
   const std::vector<Job> jobs = plan(small(scenario));
+  const bool blocking = scenario == "circular-buffer-blocking" || scenario == "stats-condition";
+  const bool delivers = blocking || scenario == "circular-buffer" || scenario == "stats" || scenario == "queue";
   std::vector<std::string> locks;
   for (const Job& job : jobs) {
     const Result row = run(job);
@@ -45,11 +47,20 @@ TEST_CASE("every scenario, small: synchronized and atomic rows are exact, raw ro
     CHECK((row.operations > 0 || row.overshoot));
     CHECK(row.seconds > 0);
     if (row.variant != Variant::raw) CHECK(row.exact());
+    CHECK(row.delivery.has_value() == delivers);  // the producer/consumer rows report deliveries
+    if (row.delivery) {
+      CHECK(row.delivery->put == row.expected);
+      CHECK(row.delivery->wait_cpu_ms >= 0);
+      CHECK(to_json(row).contains("wait_cpu_ms"));
+      if (row.variant != Variant::raw)
+        CHECK((row.delivery->got == row.expected && row.delivery->duplicated == 0 && row.delivery->out_of_order == 0));
+    }
     // attach: counter rows (l) and stats rows (d) per kind, then its owner-death row (kill)
     if (row.variant == Variant::synchronized && (scenario != "attach" || row.typecode == "l"))
       locks.push_back(row.lock);
   }
-  if (scenario != "owner-death" && scenario != "queue")  // they have no raw row
+  // owner-death, queue and the blocking scenarios have no raw row
+  if (scenario != "owner-death" && scenario != "queue" && !blocking)
     CHECK(jobs.front().row.variant == Variant::raw);
   if (scenario != "queue") CHECK(locks == kind_names());  // every kind, in order (queue: lock-free, one row)
 }
@@ -77,8 +88,9 @@ TEST_CASE("a lock filter keeps only the rows asked for", "[stress]") {
   for (const Job& job : plan(request)) CHECK(job.row.lock == "SeqLock");
   request.locks = {kNoLock};
   const std::vector<Job> unlocked = plan(request);
-  // a raw row each but owner-death and kill-anywhere; race and torn-read have an atomic one; attach has two
-  CHECK(unlocked.size() == scenarios().size() - 2 + 2 + 1);
+  // a raw row each but owner-death, kill-anywhere, circular-buffer-blocking and stats-condition;
+  // race and torn-read have an atomic one; attach has two
+  CHECK(unlocked.size() == scenarios().size() - 4 + 2 + 1);
   for (const Job& job : unlocked) CHECK(job.row.variant != Variant::synchronized);
 }
 
