@@ -7,7 +7,7 @@
 // field, and throw layout_mismatch naming both when any differs.
 //
 // segment_type<H>: how a handle type H lives in a segment. A specialization
-// gives four static members (segment.hpp has those of every type of the
+// gives these static members (segment.hpp has those of every type of the
 // library; a new shared type adds one beside its handle):
 //
 //   template <> struct segment_type<Event> {
@@ -47,7 +47,7 @@ struct Layout {
   std::size_t align = 0;    // alignof(T) (of the lock kind, for locks)
   std::string lock;         // lock kind ("" for raw objects)
   std::size_t length = 1;   // elements; in a request from find, kAnyLength
-  std::uint32_t version = kLayoutVersion;
+  std::uint32_t version = kLayoutVersion;  // stored once per segment, checked by open
 
   static constexpr std::size_t kAnyLength = static_cast<std::size_t>(-1);
 
