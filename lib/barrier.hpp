@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "billiard/deadline.hpp"
+#include "billiard/locks/deadline.hpp"
 #include "billiard/locks/barrier.hpp"
 #include "billiard/shared_object.hpp"
 
@@ -29,12 +29,12 @@ class Barrier {
   std::size_t wait() const { return state().wait(nullptr); }
   template <class Rep, class Period>
   std::size_t wait_for(const std::chrono::duration<Rep, Period>& timeout) const {
-    const timespec deadline = detail::deadline_after(timeout);
+    const timespec deadline = monotonic_deadline_after(timeout);
     return state().wait(&deadline);
   }
   template <class Clock, class Duration>
   std::size_t wait_until(const std::chrono::time_point<Clock, Duration>& t) const {
-    const timespec deadline = detail::deadline_at(t);
+    const timespec deadline = monotonic_deadline_at(t);
     return state().wait(&deadline);
   }
 

@@ -17,7 +17,7 @@
 #include <cstddef>
 #include <utility>
 
-#include "billiard/deadline.hpp"
+#include "billiard/locks/deadline.hpp"
 #include "billiard/lock.hpp"
 #include "billiard/locks/condition.hpp"
 #include "billiard/shared_object.hpp"
@@ -53,21 +53,21 @@ class Condition {
 
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) const {
-    const timespec deadline = detail::deadline_after(timeout);
+    const timespec deadline = monotonic_deadline_after(timeout);
     return state().wait(lock_.get(), &deadline);
   }
   template <class Rep, class Period, class Predicate>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout, Predicate pred) const {
-    return wait_until_monotonic(detail::deadline_after(timeout), pred);
+    return wait_until_monotonic(monotonic_deadline_after(timeout), pred);
   }
   template <class Clock, class Duration>
   bool wait_until(const std::chrono::time_point<Clock, Duration>& t) const {
-    const timespec deadline = detail::deadline_at(t);
+    const timespec deadline = monotonic_deadline_at(t);
     return state().wait(lock_.get(), &deadline);
   }
   template <class Clock, class Duration, class Predicate>
   bool wait_until(const std::chrono::time_point<Clock, Duration>& t, Predicate pred) const {
-    return wait_until_monotonic(detail::deadline_at(t), pred);
+    return wait_until_monotonic(monotonic_deadline_at(t), pred);
   }
 
   void notify_one() const { notify(1); }

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <utility>
 
-#include "billiard/deadline.hpp"
+#include "billiard/locks/deadline.hpp"
 #include "billiard/locks/event.hpp"
 #include "billiard/shared_object.hpp"
 
@@ -25,12 +25,12 @@ class Event {
   // false: the deadline passed and the event was not set meanwhile.
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& timeout) const {
-    const timespec deadline = detail::deadline_after(timeout);
+    const timespec deadline = monotonic_deadline_after(timeout);
     return state().wait(&deadline);
   }
   template <class Clock, class Duration>
   bool wait_until(const std::chrono::time_point<Clock, Duration>& t) const {
-    const timespec deadline = detail::deadline_at(t);
+    const timespec deadline = monotonic_deadline_at(t);
     return state().wait(&deadline);
   }
 

@@ -20,7 +20,7 @@
 #include <utility>
 
 #include "billiard/atomic/shared_atomic_ref.hpp"
-#include "billiard/deadline.hpp"
+#include "billiard/locks/deadline.hpp"
 #include "billiard/locks/wait_words.hpp"
 #include "billiard/shared_heap.hpp"
 
@@ -74,13 +74,13 @@ class RawValue : public SharedAtomicRef<T> {
   template <class Rep, class Period>
   bool wait_for(T old, const std::chrono::duration<Rep, Period>& timeout,
                 std::memory_order order = std::memory_order_seq_cst) const {
-    const timespec deadline = detail::deadline_after(timeout);
+    const timespec deadline = monotonic_deadline_after(timeout);
     return wait_until_monotonic(old, order, &deadline);
   }
   template <class Clock, class Duration>
   bool wait_until(T old, const std::chrono::time_point<Clock, Duration>& t,
                   std::memory_order order = std::memory_order_seq_cst) const {
-    const timespec deadline = detail::deadline_at(t);
+    const timespec deadline = monotonic_deadline_at(t);
     return wait_until_monotonic(old, order, &deadline);
   }
 

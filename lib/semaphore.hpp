@@ -16,7 +16,7 @@
 #include <string>
 #include <utility>
 
-#include "billiard/deadline.hpp"
+#include "billiard/locks/deadline.hpp"
 #include "billiard/locks/semaphore.hpp"
 #include "billiard/shared_object.hpp"
 
@@ -38,12 +38,12 @@ class BasicSemaphore {
   bool try_acquire() const noexcept { return state().try_acquire(); }
   template <class Rep, class Period>
   bool try_acquire_for(const std::chrono::duration<Rep, Period>& timeout) const {
-    const timespec deadline = deadline_after(timeout);
+    const timespec deadline = monotonic_deadline_after(timeout);
     return state().acquire(&deadline);
   }
   template <class Clock, class Duration>
   bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& t) const {
-    const timespec deadline = deadline_at(t);
+    const timespec deadline = monotonic_deadline_at(t);
     return state().acquire(&deadline);
   }
   void release(long long k = 1) const { state().release(checked_permits(k, 1, kKind, "release count"), kKind); }

@@ -3,10 +3,15 @@
 // nanoseconds) waits until time_point::max(), which is forever in practice;
 // a zero, negative or NaN timeout is "now" (try once). Neither the conversion
 // to nanoseconds nor the addition can overflow, whatever the duration type.
-// Every timed wait in billiard (TimedLockable, Process::join) goes through here.
+// Every timed wait in billiard (TimedLockable, Process::join, the waiting
+// types' timed forms) goes through here.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
+
+#include "billiard/locks/futex.hpp"
 
 namespace billiard {
 
@@ -37,6 +42,16 @@ std::chrono::steady_clock::time_point deadline_at(const std::chrono::time_point<
   const Seconds left = std::chrono::duration_cast<Seconds>(deadline.time_since_epoch()) -
                        std::chrono::duration_cast<Seconds>(now.time_since_epoch());
   return deadline_after(steady_now, left);
+}
+
+// The same deadlines as a futex wait takes them: absolute CLOCK_MONOTONIC.
+template <class Rep, class Period>
+timespec monotonic_deadline_after(const std::chrono::duration<Rep, Period>& timeout) {
+  return to_monotonic_timespec(deadline_after(std::chrono::steady_clock::now(), timeout));
+}
+template <class Clock, class Duration>
+timespec monotonic_deadline_at(const std::chrono::time_point<Clock, Duration>& deadline) {
+  return to_monotonic_timespec(deadline_at(deadline));
 }
 
 }  // namespace billiard
