@@ -81,9 +81,10 @@ class OwnerWord {
   // and measured by tests/locks/futex_lock_test.cpp's killed-wakee test
   // (docs/reliability.md): change them together.
   static constexpr std::chrono::milliseconds kRecheck{20};
-  // A FutexLock waiter waiting this long asks for a hand-off. Go's 1 ms;
-  // checked by bench/ fairness/FutexLock/procs:2 and :4 (longest wait, goal
-  // kStarveAfter plus one scheduler time slice; docs/performance.md).
+  // A FutexLock waiter waiting this long asks for a hand-off. Go's 1 ms; to be
+  // checked by bench/wait_cases.cpp's waits/FutexLock/procs:2 and :4 (longest
+  // wait, goal kStarveAfter plus one scheduler time slice, and throughput
+  // against FutexLock_barging; docs/performance.md): change them together.
   static constexpr std::chrono::microseconds kStarveAfter{1000};
 
   // Uncontended acquire: one CAS from 0.
