@@ -36,9 +36,12 @@
 //   wakes any one sleeper, as a plain release would: starvation mode ends.
 //   A newcomer that barged in between the exchange and the re-reservation
 //   gets kHandoff on its word instead and hands off at its release. So a
-//   starving sleeper waits for at most the current holder and one barger:
-//   no wait is longer than kStarveAfter plus one hand-off plus the time the
-//   scheduler takes to run the wakee (tests/model/futex_lock.pml, FAIR).
+//   starving sleeper waits for the current holder, at most one barger, and
+//   the starving sleepers ahead of it (the kernel wakes the oldest first):
+//   with one, no wait is longer than kStarveAfter plus one hand-off plus the
+//   time the scheduler takes to run the wakee (tests/model/futex_lock.pml,
+//   CHECK_FAIR). While the word is reserved, non-starving waiters sleep until
+//   they have waited kStarveAfter themselves.
 // Recheck: no sleep is longer than kRecheck; a sleeper re-reads the word at
 //   least that often. A wake can be lost to a death: a sleeper woken and then
 //   SIGKILLed before it takes the word (the release already cleared kWaiters,
@@ -78,9 +81,10 @@ class OwnerWord {
   // and measured by tests/locks/futex_lock_test.cpp's killed-wakee test
   // (docs/reliability.md): change them together.
   static constexpr std::chrono::milliseconds kRecheck{20};
-  // A FutexLock waiter waiting this long asks for a hand-off. Go's 1 ms;
-  // checked by bench/ fairness/FutexLock/procs:2 and :4 (longest wait, goal
-  // kStarveAfter plus one scheduler time slice; docs/performance.md).
+  // A FutexLock waiter waiting this long asks for a hand-off. Go's 1 ms; to be
+  // checked by bench/wait_cases.cpp's waits/FutexLock/procs:2 and :4 (longest
+  // wait, goal kStarveAfter plus one scheduler time slice, and throughput
+  // against FutexLock_barging; docs/performance.md): change them together.
   static constexpr std::chrono::microseconds kStarveAfter{1000};
 
   // Uncontended acquire: one CAS from 0.
