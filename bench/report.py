@@ -339,11 +339,14 @@ def seqlock_table(res):
                 row.append("-" if r is None else short_error(r))
                 continue
             x = ratio(None if futex is None or futex.error else futex["ns_per_read"], r["ns_per_read"])
+            cpu = r.get("cpu_ns_per_read")
             row.append(f"{fmt_ns(r['ns_per_read'])} ({fmt_ratio(x)}), {r['reads_per_us']:.0f} reads/us, "
-                       f"{r['writes_per_read']:.3f} writes/read")
+                       + ("" if cpu is None else f"CPU {fmt_ns(cpu)}/read, ")
+                       + f"{r['writes_per_read']:.3f} writes/read")
         rows.append(row)
     return table(["reads guarded by"] + [
-        seqlock_label(g, n) + ": ns/read per reader (vs FutexLock), all readers' reads/us, writes/read"
+        seqlock_label(g, n) + ": ns/read per reader (vs FutexLock), all readers' reads/us, readers' CPU/read, "
+        "writes/read"
         for g, n in cases], rows)
 
 
@@ -468,7 +471,9 @@ def targets(res):
     s = res.find("seqlock_reads", "SeqLock", gap_ns=1000, readers=1)
     f = res.find("seqlock_reads", "FutexLock", gap_ns=1000, readers=1)
     add("SeqLock reads >= 6x FutexLock-guarded reads, writer every ~1 us, 1 reader",
-        None if s is None or f is None or s.error or f.error else f["ns_per_read"] / s["ns_per_read"], 6.0)
+        None if s is None or f is None or s.error or f.error else
+        (f["ns_per_read"] / s["ns_per_read"], "" if s.get("cpu_ns_per_read") is None else
+         f" (readers' CPU time per read: {f['cpu_ns_per_read'] / s['cpu_ns_per_read']:.2f}x)"), 6.0)
     readers = [n for g, n in seqlock_cases(res) if g == "1000"]
     for fewer, more in zip(readers, readers[1:]):
         a = res.find("seqlock_reads", "SeqLock", gap_ns=1000, readers=fewer)

@@ -6,6 +6,7 @@
 //                                    creation, shared bytes, resident memory
 //   alloc/RawValue<T>/create_destroy one created and dropped per iteration
 //                                    (the arena's free list)
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,7 +36,17 @@ struct ReadShared {
   alignas(kCacheLine) std::atomic<std::uint32_t> done{0};  // readers that have made their reads
   alignas(kCacheLine) long writes = 0;
   std::atomic<long> torn{0};
+  std::atomic<std::int64_t> reader_cpu_ns{0};  // CPU time the readers' loops used, all readers
 };
+
+// This thread's CPU time: on a machine that other work shares, a reader's
+// CPU time per read still shows its own cost (cache misses included) where
+// its wall time also holds the time it was descheduled.
+std::int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
 
 constexpr long kReads = 1'000'000;
 // The writer's pace and the readers: flat out (each write straight after the
@@ -69,10 +80,12 @@ void reads_with_writer(benchmark::State& state, long gap_ns, int readers) {
         shared->writes = n;
       } else {
         long torn = 0;
+        const std::int64_t cpu0 = thread_cpu_ns();
         for (long i = 0; i < reads; ++i) {
           const Quad q = value.load();
           torn += !(q.a == q.b && q.b == q.c && q.c == q.d);
         }
+        shared->reader_cpu_ns.fetch_add(thread_cpu_ns() - cpu0, std::memory_order_relaxed);  // relaxed: read after the join
         shared->torn.fetch_add(torn, std::memory_order_relaxed);  // relaxed: read after the join
         shared->done.fetch_add(1, std::memory_order_relaxed);      // relaxed: as above
       }
@@ -88,6 +101,7 @@ void reads_with_writer(benchmark::State& state, long gap_ns, int readers) {
     state.SetIterationTime(readers_ns / 1e9);
     state.counters["ns_per_read"] = readers_ns / static_cast<double>(reads);  // one reader's pace
     state.counters["reads_per_us"] = all_reads / (readers_ns / 1e3);        // all readers together
+    state.counters["cpu_ns_per_read"] = static_cast<double>(shared->reader_cpu_ns.load()) / all_reads;
     state.counters["writes_per_read"] = static_cast<double>(shared->writes) / all_reads;
   }
 }
