@@ -43,7 +43,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -346,7 +345,8 @@ void run_kind(Result& row, const Settings& s) {
 
   // The stall after a death: from the first kill since the last commit to
   // the next commit. Watched all along, so kills need not wait for it.
-  std::optional<Clock::time_point> pending;
+  Clock::time_point pending{};  // meaningful while waiting
+  bool waiting = false;
   std::int64_t seen_version = 0;
   // What is stuck, if anything: "" while all is well.
   const auto stuck = [&]() -> std::string {
@@ -354,11 +354,11 @@ void run_kind(Result& row, const Settings& s) {
     const auto now = Clock::now();
     if (version != seen_version) {
       seen_version = version;
-      if (pending)
+      if (waiting)
         f.longest_stall_ms =
-            std::max(f.longest_stall_ms, std::chrono::duration<double, std::milli>(now - *pending).count());
-      pending.reset();
-    } else if (pending && now - *pending >= kStall) {
+            std::max(f.longest_stall_ms, std::chrono::duration<double, std::milli>(now - pending).count());
+      waiting = false;
+    } else if (waiting && now - pending >= kStall) {
       return "no update committed";
     }
     const int slot = round->stalled();
@@ -374,7 +374,7 @@ void run_kind(Result& row, const Settings& s) {
     while ((what = stuck()).empty() && Clock::now() < moment) std::this_thread::sleep_for(kPoll);
     if (!what.empty()) {
       hang(what);
-      pending.reset();
+      waiting = false;
       seen_version = 0;
       continue;
     }
@@ -417,11 +417,12 @@ void run_kind(Result& row, const Settings& s) {
     if (holds && !f.reports_owner_death) {
       ++f.holder_deaths_by_design;  // holder died: lock stays taken (by design)
       close(true, Clock::duration::zero());
-      pending.reset();
+      waiting = false;
       seen_version = 0;
       continue;
     }
-    if (!pending) {
+    if (!waiting) {
+      waiting = true;
       pending = Clock::now();
       seen_version = version_at_kill;
     }
