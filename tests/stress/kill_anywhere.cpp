@@ -35,6 +35,7 @@
 // the round go on. The harness never hangs: every join is bounded and every
 // worker is killed at the end of its round.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -144,7 +145,10 @@ void critical_section(const Shared<Kind>& s, std::int32_t self, bool told_owner_
 }
 
 template <class Kind>
-void work(const Shared<Kind>& s, std::size_t slot, bool writes, std::uint64_t seed) {
+void work(const Shared<Kind>& s, std::size_t slot, bool writes, std::uint64_t seed, pid_t parent) {
+  // Dies with the harness, whatever kills it: no worker outlives a run.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) return;  // it died before prctl
   std::minstd_rand rng(static_cast<std::uint_fast32_t>(seed));
   Kind& lock = s.record.get_lock();
   const auto self = static_cast<std::int32_t>(getpid());
@@ -239,7 +243,7 @@ class Round {
   // A fresh process in slot i, which starts outside the lock.
   void spawn(std::size_t i) {
     shared_.phase.store(i, kOutside);
-    Process p(work<Kind>, std::cref(shared_), i, !reader(i), ++seeds_);
+    Process p(work<Kind>, std::cref(shared_), i, !reader(i), ++seeds_, getpid());
     p.set_name(reader(i) ? "reader" : "writer " + std::to_string(i));
     p.start();
     workers_[i] = std::move(p);
