@@ -17,6 +17,8 @@
 #include <thread>
 #include <algorithm>
 
+#include "billiard/locks/futex.hpp"
+
 namespace billiard {
 namespace {
 
@@ -28,10 +30,13 @@ constexpr auto kTerminateGrace = std::chrono::seconds(5);  // daemon: SIGTERM, t
 
 int open_pidfd(pid_t pid) noexcept { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
 
-// The child's status word: 0 until it writes kStatusWritten | status just before _exit.
-constexpr int kStatusWritten = 0x100;
+// The status word, in its own MAP_SHARED page: the parent sets kPidfdReady
+// once it holds the pidfd (or knows it cannot have one); the child waits for
+// that at its end, then sets kStatusWritten | status and _exits.
+constexpr std::uint32_t kStatusWritten = 0x100, kPidfdReady = 0x200, kStatusMask = 0xff;
+constexpr auto kParentCheck = std::chrono::milliseconds(10);  // the child looks for a dead parent this often
 
-std::atomic_ref<int> status_word(int* page) noexcept { return std::atomic_ref<int>(*page); }
+std::size_t page_size() noexcept { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
 
 }  // namespace
 
@@ -47,7 +52,7 @@ Process::Process(Process&& other) noexcept
       name_(std::move(other.name_)),
       pid_(std::exchange(other.pid_, 0)),
       pidfd_(std::exchange(other.pidfd_, -1)),
-      status_page_(std::exchange(other.status_page_, nullptr)),
+      status_(std::exchange(other.status_, nullptr)),
       sent_signal_(other.sent_signal_),
       daemon_(other.daemon_),
       exitcode_(std::exchange(other.exitcode_, std::nullopt)) {}
@@ -73,7 +78,7 @@ Process::~Process() {
     }
   }
   close_pidfd();
-  if (status_page_ != nullptr) munmap(status_page_, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)));
+  if (status_ != nullptr) munmap(status_, page_size());
 }
 
 void Process::start() {
@@ -81,15 +86,18 @@ void Process::start() {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
-  void* page = mmap(nullptr, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), PROT_READ | PROT_WRITE,
-                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void* page = mmap(nullptr, page_size(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (page == MAP_FAILED) throw_errno("start: mmap");
-  status_page_ = static_cast<int*>(page);
+  status_ = ::new (page) std::atomic<std::uint32_t>(0);
   const pid_t pid = argv_.empty() ? fork() : start_program();
   if (pid < 0) throw_errno("start: fork");
   if (pid == 0) run_child();
   pid_ = pid;
   pidfd_ = open_pidfd(pid);  // -1 on kernels before 5.3: join(timeout) then polls
+  // ESRCH: killed by someone before we looked, and reaped by the kernel (SIGCHLD ignored).
+  if (pidfd_ < 0 && errno == ESRCH) exitcode_ = reported_status().value_or(-SIGKILL);
+  status_->fetch_or(kPidfdReady);  // seq_cst: pairs with the child's loads in run_child, then the wake
+  futex_wake(*status_, 1);
 }
 
 void Process::run_child() noexcept {
@@ -106,8 +114,16 @@ void Process::run_child() noexcept {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
-  // release: nothing to publish but the word itself; the parent reads it after the pidfd says we ended
-  status_word(status_page_).store(kStatusWritten | status, std::memory_order_release);
+  // Until the parent holds our pidfd: ended and reaped (SIGCHLD ignored) before
+  // that, our pid could be another process's by the time it opens one.
+  // Every kParentCheck it looks whether the parent died (then nobody will set it).
+  const pid_t parent = getppid();
+  for (std::uint32_t word; ((word = status_->load()) & kPidfdReady) == 0 && getppid() == parent;) {
+    const auto check = to_monotonic_timespec(deadline_after(std::chrono::steady_clock::now(), kParentCheck));
+    futex_wait(*status_, word, &check);
+  }
+  // release: the parent reads the status after the pidfd says we ended (acquire in reported_status)
+  status_->fetch_or(kStatusWritten | static_cast<std::uint32_t>(status), std::memory_order_release);
   _exit(status);  // no atexit handlers, no static destructors: those are the parent's
 }
 
@@ -148,10 +164,10 @@ bool Process::reap(bool block) {
 }
 
 std::optional<int> Process::reported_status() const noexcept {
-  // acquire: pairs with run_child's release store
-  const int word = status_word(status_page_).load(std::memory_order_acquire);
+  // acquire: pairs with run_child's release
+  const std::uint32_t word = status_->load(std::memory_order_acquire);
   if ((word & kStatusWritten) == 0) return std::nullopt;
-  return word & 0xff;
+  return static_cast<int>(word & kStatusMask);
 }
 
 void Process::require_started(const char* operation) const {

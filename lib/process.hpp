@@ -14,6 +14,9 @@
 // The handle follows its child through a pidfd, never its pid alone: it waits
 // with waitid(P_PIDFD) and signals with pidfd_send_signal, so a pid the kernel
 // has reused for another process is never waited for or signalled.
+// The child does not _exit before its handle has the pidfd (it waits for the
+// parent's word at its end, unless the parent has died), so the pidfd is never
+// opened on a pid already reaped and reused.
 // SIGCHLD ignored (SIG_IGN or SA_NOCLDWAIT): the kernel reaps children itself
 // and discards their status. join, is_alive and exitcode still work: the end
 // is read from the pidfd, and the child writes its exit status into a page it
@@ -32,7 +35,9 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -108,7 +113,9 @@ class Process {
   std::string name_;
   pid_t pid_ = 0;
   int pidfd_ = -1;  // poll()able until the child ends: join(timeout) sleeps on it
-  int* status_page_ = nullptr;  // MAP_SHARED with the child: kStatusWritten | its exit status
+  // A word in a page MAP_SHARED with the child: kPidfdReady from the parent,
+  // kStatusWritten | exit status from the child (process.cpp).
+  std::atomic<std::uint32_t>* status_ = nullptr;
   int sent_signal_ = 0;         // the last signal this handle sent, for a status the kernel discarded
   bool daemon_ = false;
   std::optional<int> exitcode_;

@@ -35,6 +35,7 @@
 // the round go on. The harness never hangs: every join is bounded and every
 // worker is killed at the end of its round.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,7 +44,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -145,7 +145,10 @@ void critical_section(const Shared<Kind>& s, std::int32_t self, bool told_owner_
 }
 
 template <class Kind>
-void work(const Shared<Kind>& s, std::size_t slot, bool writes, std::uint64_t seed) {
+void work(const Shared<Kind>& s, std::size_t slot, bool writes, std::uint64_t seed, pid_t parent) {
+  // Dies with the harness, whatever kills it: no worker outlives a run.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) return;  // it died before prctl
   std::minstd_rand rng(static_cast<std::uint_fast32_t>(seed));
   Kind& lock = s.record.get_lock();
   const auto self = static_cast<std::int32_t>(getpid());
@@ -240,7 +243,7 @@ class Round {
   // A fresh process in slot i, which starts outside the lock.
   void spawn(std::size_t i) {
     shared_.phase.store(i, kOutside);
-    Process p(work<Kind>, std::cref(shared_), i, !reader(i), ++seeds_);
+    Process p(work<Kind>, std::cref(shared_), i, !reader(i), ++seeds_, getpid());
     p.set_name(reader(i) ? "reader" : "writer " + std::to_string(i));
     p.start();
     workers_[i] = std::move(p);
@@ -346,7 +349,8 @@ void run_kind(Result& row, const Settings& s) {
 
   // The stall after a death: from the first kill since the last commit to
   // the next commit. Watched all along, so kills need not wait for it.
-  std::optional<Clock::time_point> pending;
+  Clock::time_point pending{};  // meaningful while waiting
+  bool waiting = false;
   std::int64_t seen_version = 0;
   // What is stuck, if anything: "" while all is well.
   const auto stuck = [&]() -> std::string {
@@ -354,11 +358,11 @@ void run_kind(Result& row, const Settings& s) {
     const auto now = Clock::now();
     if (version != seen_version) {
       seen_version = version;
-      if (pending)
+      if (waiting)
         f.longest_stall_ms =
-            std::max(f.longest_stall_ms, std::chrono::duration<double, std::milli>(now - *pending).count());
-      pending.reset();
-    } else if (pending && now - *pending >= kStall) {
+            std::max(f.longest_stall_ms, std::chrono::duration<double, std::milli>(now - pending).count());
+      waiting = false;
+    } else if (waiting && now - pending >= kStall) {
       return "no update committed";
     }
     const int slot = round->stalled();
@@ -374,7 +378,7 @@ void run_kind(Result& row, const Settings& s) {
     while ((what = stuck()).empty() && Clock::now() < moment) std::this_thread::sleep_for(kPoll);
     if (!what.empty()) {
       hang(what);
-      pending.reset();
+      waiting = false;
       seen_version = 0;
       continue;
     }
@@ -417,11 +421,12 @@ void run_kind(Result& row, const Settings& s) {
     if (holds && !f.reports_owner_death) {
       ++f.holder_deaths_by_design;  // holder died: lock stays taken (by design)
       close(true, Clock::duration::zero());
-      pending.reset();
+      waiting = false;
       seen_version = 0;
       continue;
     }
-    if (!pending) {
+    if (!waiting) {
+      waiting = true;
       pending = Clock::now();
       seen_version = version_at_kill;
     }
