@@ -31,7 +31,9 @@
 //   read the item, reset claim to tag(p+cap)|0, store seq = free(p+cap), and
 //   wake a not_full sleeper the same way. seq below full(p): empty (or a put
 //   between its claim and its publish), return nullopt.
-// put/get and the timed forms: try, then read the side's epoch, add themselves
+// put/get and the timed forms: try, retry while Backoff spins (atomic/backoff.hpp:
+//   about 5 us, the locks' budget: a put or get in flight on the other side
+//   usually lands in that time), then read the side's epoch, add themselves
 //   to sleepers, try again, and sleep on the epoch they read. No lost wake-up:
 //   the sleeper's increment precedes its retry and the waker's publish precedes
 //   its sleepers load, all seq_cst, so one of the two sees the other (Dekker);
@@ -93,6 +95,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "billiard/atomic/backoff.hpp"
 #include "billiard/atomic/cache_line.hpp"
 #include "billiard/locks/thread_id.hpp"
 #include "billiard/shared_heap.hpp"
@@ -376,6 +379,7 @@ class Queue {
 
   bool put_until(const T& x, Deadline deadline) const {
     detail::WaitSide& side = h().not_full;
+    Backoff backoff;
     for (bool waited = false;; waited = true) {
       check_open("put");
       if (put_once(x) == PutResult::put) {
@@ -383,6 +387,8 @@ class Queue {
         return true;
       }
       if (deadline && Clock::now() >= *deadline) return false;
+      if (backoff.spin()) continue;  // a consumer is likely freeing a cell right now: no sleep yet
+      backoff = Backoff();
       // acquire: pairs with wake()'s bump; a bump after this load makes the futex wait return at once
       const std::uint32_t epoch = side.epoch.load(std::memory_order_acquire);
       side.sleepers.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see WaitSide::wake_one
@@ -396,6 +402,7 @@ class Queue {
     detail::WaitSide& side = h().not_empty;
     std::uint64_t watched = UINT64_MAX;  // the stalled head position we are timing
     Clock::time_point since{};
+    Backoff backoff;
     for (bool waited = false;; waited = true) {
       std::uint64_t stalled = UINT64_MAX;
       if (std::optional<T> item = get_once(stalled)) {
@@ -419,6 +426,8 @@ class Queue {
         return std::nullopt;  // closed and empty: drained
       }
       if (deadline && now >= *deadline) return std::nullopt;
+      if (backoff.spin()) continue;  // a producer is likely publishing right now: no sleep yet
+      backoff = Backoff();
       // acquire: as in put_until
       const std::uint32_t epoch = side.epoch.load(std::memory_order_acquire);
       side.sleepers.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see WaitSide::wake_one
