@@ -1,6 +1,7 @@
 // Queue<T>: the seed's circular buffer, lock-free. A bounded multi-producer
 // multi-consumer ring of trivially copyable T in shared memory (Vyukov's
-// bounded queue: one CAS per operation, per-cell sequence numbers), whose
+// bounded queue: one CAS on a shared position per operation, per-cell
+// sequence numbers; a put adds one uncontended CAS on its own cell), whose
 // blocking forms sleep on a futex. A Queue is a handle: copies share the ring,
 // fork children inherit it.
 //
@@ -18,6 +19,8 @@
 //   cell.claim  tag(p) << 32 | owner: who is writing the cell in lap p.
 //               tag(p) = the low 32 bits of p; owner 0: nobody yet, a tid: the
 //               producer writing it, kCondemned: skipped by a consumer's repair.
+//               (A producer stalled between its two CASes while 2^32 laps of
+//               its cell pass could take a later lap's claim: not guarded.)
 //   not_empty, not_full  a WaitSide each: `epoch`, the futex word sleepers
 //               sleep on, and `sleepers`, how many counted themselves since
 //               the last wake (a wake takes it to 0; sleepers never decrement).
