@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -26,11 +27,14 @@ void throw_closed(const char* operation) {
   throw queue_closed(std::string("billiard::Queue::") + operation + ": the queue is closed");
 }
 
-void WaitSide::wake(int how_many) noexcept {
+void WaitSide::wake() noexcept {
+  // seq_cst: one RMW decides which waker wakes this round's sleepers; the
+  // others find 0 and make no system call, even before the woken ones run.
+  if (sleepers.exchange(0, std::memory_order_seq_cst) == 0) return;
   // relaxed: the sleeper's futex_wait compares the word in the kernel, which
   // orders it; the bump only makes a sleeper that read the old epoch not sleep
   epoch.fetch_add(1, std::memory_order_relaxed);
-  futex_wake(epoch, how_many);
+  futex_wake(epoch, INT_MAX);
 }
 
 void sleep_on(WaitSide& side, std::uint32_t epoch, std::optional<std::chrono::steady_clock::time_point> deadline) {

@@ -1,6 +1,7 @@
 // Queue<T>: the seed's circular buffer, lock-free. A bounded multi-producer
 // multi-consumer ring of trivially copyable T in shared memory (Vyukov's
-// bounded queue: one CAS per operation, per-cell sequence numbers), whose
+// bounded queue: one CAS on a shared position per operation, per-cell
+// sequence numbers; a put adds one uncontended CAS on its own cell), whose
 // blocking forms sleep on a futex. A Queue is a handle: copies share the ring,
 // fork children inherit it.
 //
@@ -18,33 +19,38 @@
 //   cell.claim  tag(p) << 32 | owner: who is writing the cell in lap p.
 //               tag(p) = the low 32 bits of p; owner 0: nobody yet, a tid: the
 //               producer writing it, kCondemned: skipped by a consumer's repair.
+//               (A producer stalled between its two CASes while 2^32 laps of
+//               its cell pass could take a later lap's claim: not guarded.)
 //   not_empty, not_full  a WaitSide each: `epoch`, the futex word sleepers
-//               sleep on (bumped by every waker that sees sleepers), and
-//               `sleepers`, how many may be asleep there.
+//               sleep on, and `sleepers`, how many counted themselves since
+//               the last wake (a wake takes it to 0; sleepers never decrement).
 //   closed      0 or 1.
 // try_put(x): p = enqueue_pos; if cell.seq == free(p) CAS enqueue_pos p -> p+1
 //   (the claim: the one CAS on a shared word), CAS claim tag(p)|0 -> tag(p)|tid
 //   (on the cell's own line), write the item, store seq = full(p) (publish),
-//   and if not_empty.sleepers != 0 bump its epoch and wake one. seq below
+//   and if not_empty.sleepers != 0 wake its sleepers (below). seq below
 //   free(p): full, return false. Above: another put took p, reload.
 // try_get(): p = dequeue_pos; if cell.seq == full(p) CAS dequeue_pos p -> p+1,
 //   read the item, reset claim to tag(p+cap)|0, store seq = free(p+cap), and
-//   wake a not_full sleeper the same way. seq below full(p): empty (or a put
+//   wake the not_full sleepers the same way. seq below full(p): empty (or a put
 //   between its claim and its publish), return nullopt.
-// put/get and the timed forms: try, then read the side's epoch, add themselves
+// put/get and the timed forms: try, retry while Backoff spins (atomic/backoff.hpp:
+//   about 5 us, the locks' budget: a put or get in flight on the other side
+//   usually lands in that time), then read the side's epoch, add themselves
 //   to sleepers, try again, and sleep on the epoch they read. No lost wake-up:
 //   the sleeper's increment precedes its retry and the waker's publish precedes
-//   its sleepers load, all seq_cst, so one of the two sees the other (Dekker);
-//   a waker that sees the sleeper bumps the epoch before its futex_wake, so a
-//   sleeper that read the epoch before the bump cannot fall asleep on it. With
-//   nobody asleep a put or get makes no system call. The re-check reads the
-//   position again while its cell shows it taken. Cells are published (and
-//   freed) out of position order, so a wake can reach a sleeper whose own cell
-//   is not ready yet, which sleeps again: a put or get that had to wait and
-//   then succeeded wakes one more sleeper when the next cell is ready too.
+//   its sleepers load, all seq_cst, so one of the two sees the other (Dekker).
+//   A waker that sees sleepers exchanges the count to 0 and, if it took a
+//   non-zero count, bumps the epoch and wakes ALL sleepers of that side: a
+//   sleeper that read the epoch before the bump cannot fall asleep on it, and
+//   the wakers that come before the woken ones run find 0 and make no system
+//   call. With nobody asleep a put or get makes no system call. Wake-all, not
+//   wake-one: cells are published (and freed) out of position order, so a
+//   wake can reach a sleeper whose own cell is not ready yet; waking all, each
+//   re-checks. It costs a herd only when several sleep on one side. The
+//   re-check reads the position again while its cell shows it taken.
 //   tests/model/queue.pml checks all this (no lost wake-up, every item once,
-//   FIFO per producer). Sleepers also re-check every kRecheck unwoken (below:
-//   a dead sleeper).
+//   FIFO per producer). Sleepers also re-check every kRecheck unwoken.
 // close(): sets closed, bumps both epochs and wakes everyone. Puts after it
 //   (try_put included) and puts asleep throw queue_closed; gets take what is
 //   left, then return nullopt at once. A put that races with close() may still
@@ -71,11 +77,9 @@
 //   consumer between its claim CAS and freeing the cell: its item is lost (as
 //     for any consumer killed holding one) and the cell is never freed:
 //     producers find the queue full at that cell from then on. Not repaired.
-//   sleeper (either side): the kernel drops it from the futex queue, but its
-//     sleepers increment stays: wakers then make a futex_wake call each time
-//     (correct, slower). A sleeper killed after a wake reached it has absorbed
-//     that wake: the live sleepers re-check every kRecheck (20 ms) on their own,
-//     so none sleeps on a non-empty (non-full) queue longer than that.
+//   sleeper (either side): the kernel drops it from the futex queue; its count
+//     costs one extra wake at most (the next wake takes it to 0). It absorbs no
+//     wake a live sleeper needed: every wake reaches every sleeper.
 //   close(): one store and wakes; a death between them leaves sleepers to find
 //     closed at their next re-check.
 // Misuse: capacity 0 is std::invalid_argument, above kMaxCapacity
@@ -93,6 +97,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "billiard/atomic/backoff.hpp"
 #include "billiard/atomic/cache_line.hpp"
 #include "billiard/locks/thread_id.hpp"
 #include "billiard/shared_heap.hpp"
@@ -109,17 +114,18 @@ namespace detail {
 
 // One side's sleepers: those waiting for an item (not_empty) or for room (not_full).
 struct alignas(kCacheLine) WaitSide {
-  std::atomic<std::uint32_t> epoch{0};     // the futex word: bumped by each waker that sees sleepers
-  std::atomic<std::uint32_t> sleepers{0};  // how many may be asleep on epoch
+  std::atomic<std::uint32_t> epoch{0};     // the futex word: bumped by each wake
+  std::atomic<std::uint32_t> sleepers{0};  // sleepers counted since the last wake (never decremented)
 
-  // After a publish (put) or a free (get), seq_cst: wakes one sleeper if there may be one.
-  void wake_one() noexcept {
+  // After a publish (put) or a free (get): wakes every sleeper if any counted itself.
+  void wake_sleepers() noexcept {
     // seq_cst: this load follows the caller's seq_cst store to a cell; a
     // sleeper's seq_cst increment precedes its seq_cst re-check of the cells.
     // One of the two sees the other: no wake-up is lost.
-    if (sleepers.load(std::memory_order_seq_cst) != 0) [[unlikely]] wake(1);
+    if (sleepers.load(std::memory_order_seq_cst) != 0) [[unlikely]] wake();
   }
-  [[gnu::cold, gnu::noinline]] void wake(int how_many) noexcept;  // bumps epoch, futex_wake
+  // Takes the count to 0 and, if it was not already, bumps epoch and wakes all.
+  [[gnu::cold, gnu::noinline]] void wake() noexcept;
 };
 
 struct alignas(kCacheLine) QueueHeader {
@@ -184,8 +190,8 @@ bool thread_gone(std::uint32_t tid) noexcept;  // no /proc/<tid>, or a zombie
 // Sleeps on side.epoch == epoch until woken or min(deadline, now + kRecheck).
 void sleep_on(WaitSide& side, std::uint32_t epoch, std::optional<std::chrono::steady_clock::time_point> deadline);
 
-// Bounded re-check of every sleeper: how long a wake-up absorbed by a dead
-// sleeper can delay the live ones. As RobustLock's sleepers (locks/robust_lock.cpp).
+// Bounded re-check of every sleeper, as RobustLock's (locks/robust_lock.cpp):
+// a safety net; the wake protocol alone loses no wake-up (tests/model/queue.pml).
 inline constexpr auto kRecheck = std::chrono::milliseconds(20);
 // How long the head cell must stay claimed and unpublished before a blocked
 // consumer looks at its producer (tests/queue_test.cpp kills one there).
@@ -238,8 +244,8 @@ class Queue {
     // missed this store read its epoch before the bumps below: its futex_wait
     // returns at once or is woken by them.
     h().closed.store(1, std::memory_order_seq_cst);
-    h().not_empty.wake(INT32_MAX);
-    h().not_full.wake(INT32_MAX);
+    h().not_empty.wake();
+    h().not_full.wake();
   }
   bool closed() const noexcept { return h().closed.load(std::memory_order_acquire) != 0; }
 
@@ -297,9 +303,9 @@ class Queue {
           continue;  // a consumer condemned our slow claim: the cell is not ours; try a later one
         cell.item = std::bit_cast<decltype(cell.item)>(x);
         // seq_cst: release publishes the item to the get's acquire load of seq;
-        // seq_cst orders it before wake_one's load of sleepers (see WaitSide)
+        // seq_cst orders it before wake_sleepers's load of sleepers (see WaitSide)
         cell.seq.store(detail::full_seq(pos), std::memory_order_seq_cst);
-        h().not_empty.wake_one();
+        h().not_empty.wake_sleepers();
         return PutResult::put;
       }
       if (diff < 0) return PutResult::full;  // the cell still holds (or is getting) the last lap's item
@@ -338,9 +344,9 @@ class Queue {
     // relaxed: published by the seq store below to the next lap's put (acquire)
     cell.claim.store(detail::claim_word(next, 0), std::memory_order_relaxed);
     // seq_cst: release hands the cell (our read of the item, the claim reset) to
-    // the next put; seq_cst orders it before wake_one's load of sleepers
+    // the next put; seq_cst orders it before wake_sleepers's load of sleepers
     cell.seq.store(detail::free_seq(next), std::memory_order_seq_cst);
-    h().not_full.wake_one();
+    h().not_full.wake_sleepers();
   }
 
   // The head cell at pos has been claimed and unpublished for kRepairAfter.
@@ -376,19 +382,17 @@ class Queue {
 
   bool put_until(const T& x, Deadline deadline) const {
     detail::WaitSide& side = h().not_full;
-    for (bool waited = false;; waited = true) {
+    for (Backoff backoff;;) {
       check_open("put");
-      if (put_once(x) == PutResult::put) {
-        if (waited) pass_wake_on(side, h().enqueue_pos, detail::free_seq);
-        return true;
-      }
+      if (put_once(x) == PutResult::put) return true;
       if (deadline && Clock::now() >= *deadline) return false;
+      if (backoff.spin()) continue;  // a consumer is likely freeing a cell right now: no sleep yet
+      backoff = Backoff();
       // acquire: pairs with wake()'s bump; a bump after this load makes the futex wait return at once
       const std::uint32_t epoch = side.epoch.load(std::memory_order_acquire);
-      side.sleepers.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see WaitSide::wake_one
+      side.sleepers.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see WaitSide::wake_sleepers
       if (!room_or_closed()) detail::sleep_on(side, epoch, deadline);
-      // relaxed: only a count; the next round re-checks the queue itself
-      side.sleepers.fetch_sub(1, std::memory_order_relaxed);
+      // no decrement: the next wake takes the count to 0 (WaitSide)
     }
   }
 
@@ -396,22 +400,16 @@ class Queue {
     detail::WaitSide& side = h().not_empty;
     std::uint64_t watched = UINT64_MAX;  // the stalled head position we are timing
     Clock::time_point since{};
-    for (bool waited = false;; waited = true) {
+    for (Backoff backoff;;) {
       std::uint64_t stalled = UINT64_MAX;
-      if (std::optional<T> item = get_once(stalled)) {
-        if (waited) pass_wake_on(side, h().dequeue_pos, detail::full_seq);
-        return item;
-      }
+      if (std::optional<T> item = get_once(stalled)) return item;
       const auto now = Clock::now();
       if (stalled != UINT64_MAX) {
         if (stalled != watched) {
           watched = stalled;
           since = now;
         } else if (now - since >= detail::kRepairAfter) {
-          if (std::optional<T> item = repair(stalled)) {
-            pass_wake_on(side, h().dequeue_pos, detail::full_seq);
-            return item;
-          }
+          if (std::optional<T> item = repair(stalled)) return item;
           since = now;
           continue;
         }
@@ -419,13 +417,14 @@ class Queue {
         return std::nullopt;  // closed and empty: drained
       }
       if (deadline && now >= *deadline) return std::nullopt;
+      if (backoff.spin()) continue;  // a producer is likely publishing right now: no sleep yet
+      backoff = Backoff();
       // acquire: as in put_until
       const std::uint32_t epoch = side.epoch.load(std::memory_order_acquire);
-      side.sleepers.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see WaitSide::wake_one
+      side.sleepers.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see WaitSide::wake_sleepers
       // a stalled head: sleep until the publish, or until the repair is due, even when closed
       if (!item_or_closed(stalled != UINT64_MAX))
         detail::sleep_on(side, epoch, stalled != UINT64_MAX ? earliest(deadline, since + detail::kRepairAfter) : deadline);
-      side.sleepers.fetch_sub(1, std::memory_order_relaxed);  // relaxed: only a count
     }
   }
 
@@ -433,7 +432,7 @@ class Queue {
     return deadline && *deadline < t ? *deadline : t;
   }
 
-  // The re-checks after a sleeper's increment, with seq_cst loads (WaitSide::wake_one):
+  // The re-checks after a sleeper's increment, with seq_cst loads (WaitSide::wake_sleepers):
   // whether the cell at `position` is ready (seq == want(pos)). A seq past it
   // means another process took that position meanwhile: read it again, for
   // the next cell may be ready (tests/model/queue.pml, BROKEN_STALE_CHECK).
@@ -451,18 +450,6 @@ class Queue {
     return ready(h().dequeue_pos, detail::full_seq) || (!stalled && h().closed.load(std::memory_order_seq_cst) != 0);
   }
 
-  // After a put or get that slept in this call and then succeeded: the wake
-  // for the next cell may have gone to a sleeper that found its own cell not
-  // ready yet (cells are published and freed out of position order) and went
-  // back to sleep. Pass one on when the next cell is ready and someone sleeps
-  // (tests/model/queue.pml, BROKEN_NO_CHAIN).
-  [[gnu::cold, gnu::noinline]] void pass_wake_on(detail::WaitSide& side, const std::atomic<std::uint64_t>& position,
-                                                 std::uint64_t (*want)(std::uint64_t)) const noexcept {
-    // seq_cst: our claim CAS was relaxed; this orders it before the loads
-    // below, as the sleepers' seq_cst increments are ordered before their re-checks
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (side.sleepers.load(std::memory_order_seq_cst) != 0 && ready(position, want)) side.wake(1);
-  }
 
   detail::SharedBlock block_;
   State* state_;

@@ -52,7 +52,7 @@ struct QueueProbe {
     auto& cell = state(q).cell(pos);
     cell.item = std::bit_cast<decltype(cell.item)>(x);
     cell.seq.store(full_seq(pos));
-    state(q).header.not_empty.wake_one();
+    state(q).header.not_empty.wake_sleepers();
   }
 };
 }  // namespace billiard::detail

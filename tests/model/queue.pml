@@ -8,14 +8,14 @@
  *   seq == FULL(p) = 2p + 1: holds the item of p; freed to FREE(p + CAP).
  *     put:  pos = enq; s = seq[cell];
  *           s == FREE(pos): CAS(enq, pos -> pos+1), write item, seq = FULL(pos),
- *                           if sleepers[EMPTY] > 0 { epoch[EMPTY]++; futex_wake 1 }
+ *                           if sleepers[EMPTY] > 0 and exchange(sleepers[EMPTY], 0) > 0
+ *                             { epoch[EMPTY]++; futex_wake all }
  *           s <  FREE(pos): full: e = epoch[FULL]; sleepers[FULL]++;
  *                           re-check (pos = enq; seq[cell] == FREE(pos)? and
  *                           while seq[cell] > FREE(pos), read pos again);
- *                           if not, futex_wait(epoch[FULL], e); sleepers[FULL]--
+ *                           if not, futex_wait(epoch[FULL], e) (no decrement:
+ *                           the wake took the count to 0)
  *           s >  FREE(pos): another put took pos: reload
- *           after a success in a call that slept: if the next cell is ready
- *           too and sleepers[side] > 0, wake one more (CHAIN below)
  *     get:  the same with dequeue_pos, FULL(pos), reading the item and freeing
  *           the cell to FREE(pos + CAP), waking a not-full sleeper.
  *   NPROD producers put PER_PROD items each (item = producer * PER_PROD + i);
@@ -30,8 +30,8 @@
  *     close(), and the sleepers' kRecheck time-out: without the time-out a
  *     lost wake-up is a sleeper that never wakes, which pan reports.
  *   - The futex: futex_wait compares epoch with e and goes to sleep in one
- *     atomic step (as the kernel does under its bucket lock); futex_wake(1)
- *     wakes one sleeper of that word, chosen nondeterministically.
+ *     atomic step (as the kernel does under its bucket lock); futex_wake wakes
+ *     every sleeper of that word (BROKEN_WAKE_ONE: one, chosen nondeterministically).
  *
  * Properties (pan -DSAFETY)
  *   - Every item got exactly once: a ghost count per item, asserted 1 at each
@@ -49,10 +49,11 @@
  *                     of before: a wake between the two is missed -> lost wake-up.
  *   BROKEN_CHECK_FIRST the sleeper re-checks the queue before adding itself
  *                     to sleepers: a waker in between sees no sleeper -> lost wake-up.
- *   BROKEN_NO_CHAIN   a put or get that slept and then succeeded does not pass
- *                     the wake on: a wake spent on a sleeper that found its own
- *                     cell not ready leaves a ready cell with a sleeper beside
- *                     it -> lost wake-up. (Also found by this model.)
+ *   BROKEN_WAKE_ONE   wake one sleeper, sleepers decrement their own count:
+ *                     a wake spent on a sleeper that found its own cell not
+ *                     ready (published out of order) and slept again leaves a
+ *                     ready cell with a sleeper beside it -> lost wake-up.
+ *                     (The first version of lib/queue.hpp; this model found it.)
  *   BROKEN_STALE_CHECK the re-check reads the position, then its cell, and
  *                     calls the queue empty when another consumer took that
  *                     position in between, though the next cell holds an item
@@ -97,7 +98,12 @@ bool asleep[NPROC + 1];  /* by _pid (init is 0) */
 byte side_of[NPROC + 1];
 byte got[TOTAL];
 
+/* WaitSide::wake: exchange the count to 0; if it was not 0, bump the epoch
+ * and wake every sleeper of the side. BROKEN_WAKE_ONE wakes one (chosen
+ * nondeterministically) and leaves the count to the sleepers, decremented
+ * when they return, as the first version of lib/queue.hpp did. */
 inline wake(side) {
+#ifdef BROKEN_WAKE_ONE
   epoch[side]++;
   atomic {
     if
@@ -108,6 +114,20 @@ inline wake(side) {
     :: else -> skip
     fi
   }
+#else
+  atomic { w = sleepers[side]; sleepers[side] = 0 }
+  if
+  :: w > 0 ->
+     epoch[side]++;
+     atomic {
+       if :: side_of[1] == side -> asleep[1] = false :: else -> skip fi;
+       if :: side_of[2] == side -> asleep[2] = false :: else -> skip fi;
+       if :: side_of[3] == side -> asleep[3] = false :: else -> skip fi;
+       if :: side_of[4] == side -> asleep[4] = false :: else -> skip fi
+     }
+  :: else -> skip
+  fi
+#endif
 }
 
 inline futex_wait(side, e) {
@@ -122,24 +142,28 @@ inline futex_wait(side, e) {
 
 /* Sleep on side until the re-check may pass. RECHECK sets r: it reads the
  * position, then the cell's seq, in two steps, as the code does. */
+#ifdef BROKEN_WAKE_ONE
+#define UNCOUNT(side) sleepers[side]--
+#else
+#define UNCOUNT(side) skip
+#endif
 #ifdef BROKEN_EPOCH_LATE
 #define SLEEP(side, RECHECK) \
   sleepers[side]++; \
   RECHECK; \
-  if :: r -> skip :: else -> e = epoch[side]; futex_wait(side, e) fi; \
-  sleepers[side]--
+  if :: r -> skip :: else -> e = epoch[side]; futex_wait(side, e) fi
 #elif defined(BROKEN_CHECK_FIRST)
 #define SLEEP(side, RECHECK) \
   e = epoch[side]; \
   RECHECK; \
-  if :: r -> skip :: else -> sleepers[side]++; futex_wait(side, e); sleepers[side]-- fi
+  if :: r -> skip :: else -> sleepers[side]++; futex_wait(side, e) fi
 #else
 #define SLEEP(side, RECHECK) \
   e = epoch[side]; \
   sleepers[side]++; \
   RECHECK; \
   if :: r -> skip :: else -> futex_wait(side, e) fi; \
-  sleepers[side]--
+  UNCOUNT(side)
 #endif
 
 /* The re-check: the cell at the position read is ready, or its seq is past
@@ -161,23 +185,9 @@ inline futex_wait(side, e) {
 #define ROOM_CHECK CHECK(enq, FREE)
 #define ITEM_CHECK CHECK(deq, FULL)
 
-/* Passing the wake on: one that slept in this call and then succeeded wakes
- * another sleeper of its side if the next cell is ready too, since the wake
- * for that cell may have gone to a sleeper that found its own cell not ready
- * (published out of position order) and went back to sleep. */
-#ifdef BROKEN_NO_CHAIN
-#define CHAIN(side, RECHECK) skip
-#else
-#define CHAIN(side, RECHECK) \
-  if \
-  :: slept -> RECHECK; if :: r && sleepers[side] > 0 -> wake(side) :: else -> skip fi; slept = 0 \
-  :: else -> skip \
-  fi
-#endif
 
 proctype Producer(byte me) {
-  byte i = 0, pos, s, e, r;
-  bool slept;
+  byte i = 0, pos, s, e, r, w;
   side_of[_pid] = ROOM;
   do
   :: i < PER_PROD ->
@@ -196,12 +206,11 @@ proctype Producer(byte me) {
            item[pos % CAP] = me * PER_PROD + i;
            seq[pos % CAP] = FULL(pos);
            if :: sleepers[EMPTY] > 0 -> wake(EMPTY) :: else -> skip fi;
-           CHAIN(ROOM, ROOM_CHECK);
            i++
         :: else -> skip
         fi
      :: s < FREE(pos) ->
-        SLEEP(ROOM, ROOM_CHECK); slept = 1
+        SLEEP(ROOM, ROOM_CHECK)
      :: else -> skip
      fi
   :: else -> break
@@ -209,8 +218,7 @@ proctype Producer(byte me) {
 }
 
 proctype Consumer(byte me) {
-  byte n = 0, pos, s, e, r, v;
-  bool slept;
+  byte n = 0, pos, s, e, r, v, w;
   byte last[NPROD];  /* the next index expected at least, per producer */
   side_of[_pid] = EMPTY;
   do
@@ -234,12 +242,11 @@ proctype Consumer(byte me) {
            assert(got[v] == 1);
            assert(v % PER_PROD >= last[v / PER_PROD]);
            last[v / PER_PROD] = v % PER_PROD + 1;
-           CHAIN(EMPTY, ITEM_CHECK);
            n++
         :: else -> skip
         fi
      :: s < FULL(pos) ->
-        SLEEP(EMPTY, ITEM_CHECK); slept = 1
+        SLEEP(EMPTY, ITEM_CHECK)
      :: else -> skip
      fi
   :: else -> break

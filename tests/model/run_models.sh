@@ -159,7 +159,7 @@ check queue "BROKEN_PLAIN_SEQ CAP=1" "-DBROKEN_PLAIN_SEQ -DCAP=1" "" "$deadlock"
 check queue BROKEN_EPOCH_LATE "-DBROKEN_EPOCH_LATE" "-A" "$deadlock" "lost wake-up"
 check queue BROKEN_CHECK_FIRST "-DBROKEN_CHECK_FIRST" "-A" "$deadlock" "lost wake-up"
 check queue BROKEN_STALE_CHECK "-DBROKEN_STALE_CHECK" "-A" "$deadlock" "lost wake-up"
-check queue BROKEN_NO_CHAIN "-DBROKEN_NO_CHAIN" "-A" "$deadlock" "lost wake-up"
+check queue BROKEN_WAKE_ONE "-DBROKEN_WAKE_ONE" "-A" "$deadlock" "lost wake-up"
 
 if ((failures)); then
   echo "run_models: $failures unexpected outcome(s)"
