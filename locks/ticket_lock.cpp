@@ -165,8 +165,13 @@ void TicketLock::wake_from(std::uint32_t new_head) noexcept {
 }
 
 void TicketLock::acquired(std::uint32_t ticket, std::uint32_t self) noexcept {
+  // A ticket already served: a taker that claims the free slot and dies
+  // before it writes its own leaves the slot gone with this one, which no
+  // skipper can take for the head (tests/model/ticket_lock.pml).
+  Slot& mine = slot(ticket);
+  mine.ticket.store(ticket - 1, std::memory_order_relaxed);  // relaxed: the release below publishes it
   // release: the next owner of the slot claims it with acquire.
-  slot(ticket).word.store(0, std::memory_order_release);
+  mine.word.store(0, std::memory_order_release);
   owner_.store(self, std::memory_order_relaxed);  // relaxed: read only by misuse checks
 }
 
