@@ -18,6 +18,8 @@ constexpr std::uint32_t kGone = FUTEX_OWNER_DIED;  // the kernel's mark, and a w
 constexpr std::uint32_t kCounted = FUTEX_WAITERS;  // kept by the kernel's mark: "was counted asleep"
 static_assert(kTidMask == 0x3fff'ffffu && kGone == 0x4000'0000u && kCounted == 0x8000'0000u);
 
+static_assert(sizeof(TicketLock) == 2176, "the size locks/ticket_lock.hpp and docs/locks.md state");
+
 bool gone(std::uint32_t word) noexcept { return (word & kTidMask) == 0 && (word & kGone) != 0; }
 bool owned(std::uint32_t word) noexcept { return (word & kTidMask) != 0; }
 // t came before s (t was served or skipped once serving_ reached s).
