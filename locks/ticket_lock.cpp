@@ -18,6 +18,8 @@ constexpr std::uint32_t kGone = FUTEX_OWNER_DIED;  // the kernel's mark, and a w
 constexpr std::uint32_t kCounted = FUTEX_WAITERS;  // kept by the kernel's mark: "was counted asleep"
 static_assert(kTidMask == 0x3fff'ffffu && kGone == 0x4000'0000u && kCounted == 0x8000'0000u);
 
+static_assert(sizeof(TicketLock) == 2176, "the size locks/ticket_lock.hpp and docs/locks.md state");
+
 bool gone(std::uint32_t word) noexcept { return (word & kTidMask) == 0 && (word & kGone) != 0; }
 bool owned(std::uint32_t word) noexcept { return (word & kTidMask) != 0; }
 // t came before s (t was served or skipped once serving_ reached s).
@@ -165,8 +167,13 @@ void TicketLock::wake_from(std::uint32_t new_head) noexcept {
 }
 
 void TicketLock::acquired(std::uint32_t ticket, std::uint32_t self) noexcept {
+  // A ticket already served: a taker that claims the free slot and dies
+  // before it writes its own leaves the slot gone with this one, which no
+  // skipper can take for the head (tests/model/ticket_lock.pml).
+  Slot& mine = slot(ticket);
+  mine.ticket.store(ticket - 1, std::memory_order_relaxed);  // relaxed: the release below publishes it
   // release: the next owner of the slot claims it with acquire.
-  slot(ticket).word.store(0, std::memory_order_release);
+  mine.word.store(0, std::memory_order_release);
   owner_.store(self, std::memory_order_relaxed);  // relaxed: read only by misuse checks
 }
 

@@ -106,13 +106,22 @@ check futex_lock "DIE_WAKEE NCYCLES=1" "-DDIE_WAKEE -DNCYCLES=1" "-A" "$deadlock
 check futex_lock "CHECK_FAIR NPROC=2 NCYCLES=4" "-DCHECK_FAIR -DRECHECK -DNPROC=2 -DNCYCLES=4" "" ok "the starving sleeper gets the next hand-off"
 check futex_lock "BROKEN_NOHANDOFF NPROC=2 NCYCLES=3" "-DBROKEN_NOHANDOFF -DCHECK_FAIR -DRECHECK -DNPROC=2 -DNCYCLES=3" "-E" "assertion violated (others==0)" "a newcomer barges past the starving sleeper"
 
-# TicketLock (ticket_lock.pml)
-check ticket_lock "" "" "" ok "mutual exclusion, FIFO, no lost wake-up"
-check ticket_lock WAKE_ALL "-DWAKE_ALL" "" ok "the same, waking all sleepers"
-check ticket_lock BROKEN_TRYLOCK "-DBROKEN_TRYLOCK -DCHECK_MUTEX" "-E" "assertion violated (incs==1)" "mutual exclusion"
-check ticket_lock BROKEN_HANDOVER "-DBROKEN_HANDOVER -DCHECK_FIFO" "-E" "assertion violated (t==entered)" "FIFO"
-check ticket_lock BROKEN_WAKE "-DBROKEN_WAKE" "-A" "$deadlock" "lost wake-up"
-check ticket_lock BROKEN_WAKE_BIT "-DBROKEN_WAKE_BIT" "-A" "$deadlock" "lost wake-up"
+# TicketLock's queue with abandonable tickets (ticket_lock.pml): 2 processes
+# x 2 cycles with a death anywhere in a waiter's life is the complete search;
+# the live-ticket-skipped error needs a third process (a dead taker, a taker
+# reclaiming its slot, a skipper), found before the search ends.
+check ticket_lock "NPROC=2" "-DNPROC=2" "" ok "mutual exclusion, no live ticket skipped, dead and abandoned tickets skipped (no hang)"
+check ticket_lock BROKEN_NO_VALIDATE "-DNPROC=2 -DNO_TRY -DBROKEN_NO_VALIDATE -DCHECK_MUTEX" "-E" "assertion violated (incs==1)" "mutual exclusion"
+check ticket_lock BROKEN_NO_RECHECK "-DNCYCLES=1 -DNO_TRY -DBROKEN_NO_RECHECK -DCHECK_SKIP" "-E" "assertion violated" "a live ticket skipped"
+check ticket_lock BROKEN_NO_SKIP "-DNPROC=2 -DBROKEN_NO_SKIP" "-A" "$deadlock" "a dead or abandoned ticket never skipped"
+
+# TicketLock's sleep and wake handshake (ticket_wake.pml)
+check ticket_wake "" "" "" ok "mutual exclusion, FIFO, no lost wake-up"
+check ticket_wake WAKE_ALL "-DWAKE_ALL" "" ok "the same, waking all sleepers"
+check ticket_wake BROKEN_TRYLOCK "-DBROKEN_TRYLOCK -DCHECK_MUTEX" "-E" "assertion violated (incs==1)" "mutual exclusion"
+check ticket_wake BROKEN_HANDOVER "-DBROKEN_HANDOVER -DCHECK_FIFO" "-E" "assertion violated (t==entered)" "FIFO"
+check ticket_wake BROKEN_WAKE "-DBROKEN_WAKE" "-A" "$deadlock" "lost wake-up"
+check ticket_wake BROKEN_WAKE_BIT "-DBROKEN_WAKE_BIT" "-A" "$deadlock" "lost wake-up"
 
 # SeqLock (seq_lock.pml)
 check seq_lock "" "" "" ok "accepted copies never torn (nor stale)"
