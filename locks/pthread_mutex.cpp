@@ -7,6 +7,7 @@
 
 #include "billiard/locks/futex.hpp"
 #include "billiard/locks/lock_errors.hpp"
+#include "billiard/locks/owner_word.hpp"
 #include "billiard/locks/thread_id.hpp"
 
 namespace billiard {
@@ -32,7 +33,11 @@ PthreadMutex::PthreadMutex() {
 
 void PthreadMutex::lock() {
   const std::uint32_t self = current_tid();
-  const int r = pthread_mutex_lock(&mutex_);
+  int r = pthread_mutex_trylock(&mutex_);
+  while (r == EBUSY || r == ETIMEDOUT) {  // held: sleep a slice at a time (see the header)
+    const timespec slice = to_monotonic_timespec(std::chrono::steady_clock::now() + OwnerWord::kRecheck);
+    r = pthread_mutex_clocklock(&mutex_, CLOCK_MONOTONIC, &slice);
+  }
   if (r == EDEADLK) detail::throw_relock("PthreadMutex::lock", self);
   if (r != 0) die("pthread_mutex_lock", r);
   owner_.store(self, std::memory_order_relaxed);

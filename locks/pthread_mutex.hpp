@@ -5,7 +5,12 @@
 // States, transitions and sleeping are glibc's (lowlevellock.h: 0 free,
 // 1 held, 2 held with possible waiters), on a shared futex.
 // Fairness: none (glibc barges). Timed forms: pthread_mutex_clocklock on
-//   CLOCK_MONOTONIC.
+//   CLOCK_MONOTONIC. lock() sleeps in slices of OwnerWord::kRecheck (20 ms):
+//   glibc's sleepers sleep until woken, so a waiter woken by unlock() and
+//   SIGKILLed before it takes the mutex would leave the other sleepers asleep
+//   on a free mutex until someone contends again (issue 10, defect 3); with
+//   the slices that costs them at most one slice. The bench's glibc baseline
+//   is a bare pthread_mutex_t, not this class.
 // Misuse: glibc's error-checking type reports EDEADLK on relock and EPERM on
 //   a foreign unlock; we throw them as std::system_error. Its trylock by the
 //   holder says EBUSY: try_lock() returns false, as for any holder.

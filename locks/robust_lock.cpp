@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "billiard/locks/robust_list.hpp"
+
 
 namespace billiard {
 
@@ -26,15 +28,12 @@ namespace {
 // own "prev", so the head links like any entry.
 robust_list_head* robust_head() {
   thread_local robust_list_head* head = [] {
-    robust_list_head* h = nullptr;
-    std::size_t length = 0;
-    if (syscall(SYS_get_robust_list, 0, &h, &length) != 0 || h == nullptr)
-      throw std::runtime_error("billiard::RobustLock: this thread has no robust futex list");
-    if (h->futex_offset != RobustLayout::kFutexOffset)
+    robust_list_head& h = this_thread_robust_list();
+    if (h.futex_offset != RobustLayout::kFutexOffset)
       throw std::runtime_error("billiard::RobustLock: the C library's robust list has futex_offset " +
-                               std::to_string(h->futex_offset) + ", expected " +
+                               std::to_string(h.futex_offset) + ", expected " +
                                std::to_string(RobustLayout::kFutexOffset));
-    return h;
+    return &h;
   }();
   return head;
 }

@@ -189,17 +189,6 @@ TEST_CASE("owner-death: every killed holder is reported, nothing lost, no hang",
 namespace billiard::stress {
 namespace {
 
-// Kinds whose hangs after a kill are open defects of issue 10 on this branch
-// (2: TicketLock's dead queued waiter; 3: a killed wakee strands a FutexLock
-// sleeper, and glibc's mutex, RecursiveLock<FutexLock> and SeqLock's writer
-// lock share that hole; 4: SeqLock's dead writer). Their hangs are reported,
-// not failed here; each leaves this list when its fix is merged.
-bool hang_is_open_defect(const std::string& kind) {
-  for (const char* open : {"FutexLock", "TicketLock", "PthreadMutex", "RecursiveLock<FutexLock>", "SeqLock"})
-    if (kind == open) return true;
-  return false;
-}
-
 TEST_CASE("kill-anywhere: kills land everywhere; no double holder, nothing lost", "[stress][fork][kill-anywhere]") {
   Request request;
   request.scenarios = {"kill-anywhere"};
@@ -213,22 +202,20 @@ TEST_CASE("kill-anywhere: kills land everywhere; no double holder, nothing lost"
     REQUIRE(row.kill_anywhere);
     const KillFigures& k = *row.kill_anywhere;
     CHECK(k.kills == k.holder_kills + k.waiter_kills + k.reader_kills + k.other_kills);
-    CHECK((k.kills == 20 || k.hangs >= 3));  // a kind stops early only after three hangs
+    CHECK(k.kills == 20);
     CHECK(k.double_holders == 0);
     CHECK(row.lost() == 0);
     CHECK(row.violations == 0);
     CHECK(row.observed > 0);  // the workers committed updates between kills
-    if (!hang_is_open_defect(row.lock)) {
-      CHECK(k.hangs == 0);
-      CHECK(row.failures.empty());
-    }
-    if (row.lock == "RobustLock") {
+    CHECK(k.hangs == 0);  // issue 10: no death of anyone hangs any kind
+    CHECK(row.failures.empty());
+    if (row.lock == "RobustLock" || row.lock == "SeqLock") {  // they report a dead holder (writer)
       CHECK(k.reports_owner_death);
       CHECK(k.holder_deaths_by_design == 0);
       CHECK(k.rounds == 1);
-    } else if (row.lock != "SeqLock") {  // SeqLock's writer death is reported once issue 10's defect 4 is fixed
+    } else {
       CHECK_FALSE(k.reports_owner_death);
-      CHECK(k.rounds == 1 + k.holder_deaths_by_design + k.hangs - (k.hangs >= 3 ? 1 : 0));
+      CHECK(k.rounds == 1 + k.holder_deaths_by_design);
     }
   }
   const nlohmann::ordered_json json = report_json(results, 1);
