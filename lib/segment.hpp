@@ -293,7 +293,7 @@ struct segment_type<Array<T, L>> {
   }
 };
 
-// The waiting types (segment.hpp's StateSegmentType) and Queue.
+// The waiting types (detail::StateSegmentType above) and Queue.
 template <>
 struct segment_type<Event> : detail::StateSegmentType<Event, EventState> {
   static constexpr const char* kKind = "Event";
