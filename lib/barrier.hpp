@@ -25,6 +25,8 @@ std::uint32_t checked_parties(std::size_t parties);  // std::invalid_argument na
 class Barrier {
  public:
   explicit Barrier(std::size_t parties) : object_(std::in_place, detail::checked_parties(parties)) {}
+  // A handle on the BarrierState already built in block (a segment's object).
+  Barrier(detail::SharedBlock block, detail::adopt_t) noexcept : object_(std::move(block), detail::adopt) {}
 
   std::size_t wait() const { return state().wait(nullptr); }
   template <class Rep, class Period>

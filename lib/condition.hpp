@@ -31,6 +31,9 @@ class Condition {
 
   Condition() : Condition(Lock<L>()) {}
   explicit Condition(Lock<L> lock) : lock_(std::move(lock)), object_(std::in_place) {}
+  // A handle on the ConditionState already built in block (a segment's object), over lock.
+  Condition(Lock<L> lock, detail::SharedBlock block, detail::adopt_t) noexcept
+      : lock_(std::move(lock)), object_(std::move(block), detail::adopt) {}
 
   void lock() const { lock_.lock(); }
   bool try_lock() const { return lock_.try_lock(); }

@@ -16,6 +16,8 @@ namespace billiard {
 class Event {
  public:
   Event() : object_(std::in_place) {}
+  // A handle on the EventState already built in block (a segment's object).
+  Event(detail::SharedBlock block, detail::adopt_t) noexcept : object_(std::move(block), detail::adopt) {}
 
   void set() const noexcept { state().set(); }
   void clear() const noexcept { state().clear(); }

@@ -213,6 +213,9 @@ class Queue {
   // A queue that holds exactly `capacity` items. 0 is std::invalid_argument,
   // above 2^24 std::length_error.
   explicit Queue(std::size_t capacity) : block_(allocate(capacity)), state_(build(block_, capacity)) {}
+  // A handle on the QueueState already built in block (a segment's object, QueueState::create_at).
+  Queue(detail::SharedBlock block, detail::adopt_t) noexcept
+      : block_(std::move(block)), state_(std::launder(reinterpret_cast<State*>(block_.data()))) {}
 
   // Lock-free, no system call (unless a sleeper waits): false when full.
   bool try_put(const T& x) const {

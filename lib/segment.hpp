@@ -6,6 +6,7 @@
 //   auto seg = billiard::Segment::open_or_create("orders", 16 << 20);
 //   auto hits = seg.find_or_create<billiard::RawValue<long>>("hits");   // 0 when new
 //   auto book = seg.find_or_create<billiard::Array<int, billiard::TicketLock>>("book", 1024);
+//   auto jobs = seg.find_or_create<billiard::Queue<Job>>("jobs", 64);   // capacity 64
 //
 // In /dev/shm a segment is the file billiard.<name>: a header (magic, layout
 // version, creator pid and PID namespace, flags), a directory of records
@@ -42,6 +43,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
@@ -50,14 +52,20 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "billiard/array.hpp"
+#include "billiard/barrier.hpp"
+#include "billiard/condition.hpp"
+#include "billiard/event.hpp"
 #include "billiard/lock.hpp"
+#include "billiard/queue.hpp"
 #include "billiard/raw_array.hpp"
 #include "billiard/raw_value.hpp"
 #include "billiard/segment_layout.hpp"
+#include "billiard/semaphore.hpp"
 #include "billiard/shared_heap.hpp"
 #include "billiard/value.hpp"
 
@@ -173,6 +181,32 @@ Layout layout_of(const char* kind, std::string lock, std::size_t length) {
   return Layout{kind, std::string(type_name<T>()), sizeof(T), alignof(T), std::move(lock), length,
                 kLayoutVersion};
 }
+// A waiting type's layout: its kind, its State's size and alignment, the lock kind (Condition's).
+template <class State>
+Layout state_layout(const char* kind, std::string lock) {
+  static_assert(alignof(State) <= kSlotBytes, "billiard::Segment: objects are aligned to 64 bytes at most");
+  return Layout{kind, "", sizeof(State), alignof(State), std::move(lock), 1, kLayoutVersion};
+}
+
+// Event, Semaphore, BoundedSemaphore and Barrier: one State in one block,
+// built from segment_type<H>::state(args...) (the handle's arguments, checked
+// as the handle's constructor checks them), adopted by H(block, adopt).
+template <class H, class State>
+struct StateSegmentType {
+  template <class... Args>
+  static Layout layout(const Args&...) {
+    return state_layout<State>(segment_type<H>::kKind, "");
+  }
+  template <class... Args>
+  static std::size_t bytes(const Args&...) {
+    return sizeof(State);
+  }
+  template <class... Args>
+  static void construct(std::byte* at, const Args&... args) {
+    std::apply([at](auto... a) { ::new (static_cast<void*>(at)) State(a...); }, segment_type<H>::state(args...));
+  }
+  static H attach(SharedBlock block, std::size_t) { return H(std::move(block), adopt); }
+};
 }  // namespace detail
 
 template <class T>
@@ -257,6 +291,62 @@ struct segment_type<Array<T, L>> {
     RawArray<T> raw = Raw::attach(block.piece(kObject), length);
     return Array<T, L>(std::move(raw), segment_type<Lock<L>>::attach(std::move(block), 1));
   }
+};
+
+// The waiting types (detail::StateSegmentType above) and Queue.
+template <>
+struct segment_type<Event> : detail::StateSegmentType<Event, EventState> {
+  static constexpr const char* kKind = "Event";
+  static std::tuple<> state() { return {}; }
+};
+
+template <bool kBounded>
+struct segment_type<detail::BasicSemaphore<kBounded>>
+    : detail::StateSegmentType<detail::BasicSemaphore<kBounded>, SemaphoreState> {
+  static constexpr const char* kKind = detail::BasicSemaphore<kBounded>::kKind;
+  static std::tuple<std::uint32_t, bool> state(long long n = 1) {
+    return {detail::checked_permits(n, 0, kKind, "initial value"), kBounded};
+  }
+};
+
+template <>
+struct segment_type<Barrier> : detail::StateSegmentType<Barrier, BarrierState> {
+  static constexpr const char* kKind = "Barrier";
+  static std::tuple<std::uint32_t> state(std::size_t parties) { return {detail::checked_parties(parties)}; }
+};
+
+// Condition: its own lock on the first cache lines, the ConditionState after
+// it (as Value). A Condition over a separate Lock<L> (Condition<L> cv(lock))
+// cannot be stored: a segment object owns all its parts.
+template <class L>
+struct segment_type<Condition<L>> {
+  static constexpr std::size_t kObject = detail::round_to_slot(sizeof(L));
+
+  static Layout layout() { return detail::state_layout<ConditionState>("Condition", std::string(type_name<L>())); }
+  static std::size_t bytes() { return kObject + sizeof(ConditionState); }
+  static void construct(std::byte* at) {
+    segment_type<Lock<L>>::construct(at);
+    ::new (static_cast<void*>(at + kObject)) ConditionState();
+  }
+  static Condition<L> attach(detail::SharedBlock block, std::size_t) {
+    detail::SharedBlock state = block.piece(kObject);
+    return Condition<L>(segment_type<Lock<L>>::attach(std::move(block), 1), std::move(state), detail::adopt);
+  }
+};
+
+// Queue: the QueueState of its capacity, stored as the length.
+template <class T>
+struct segment_type<Queue<T>> {
+  using State = detail::QueueState<T>;
+
+  static Layout layout() { return detail::layout_of<T>("Queue", "", Layout::kAnyLength); }
+  static Layout layout(std::size_t capacity) { return detail::layout_of<T>("Queue", "", capacity); }
+  static std::size_t bytes(std::size_t capacity) {
+    detail::check_capacity(capacity);
+    return State::bytes(capacity);
+  }
+  static void construct(std::byte* at, std::size_t capacity) { State::create_at(at, capacity); }
+  static Queue<T> attach(detail::SharedBlock block, std::size_t) { return Queue<T>(std::move(block), detail::adopt); }
 };
 
 }  // namespace billiard

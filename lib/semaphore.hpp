@@ -28,11 +28,13 @@ std::uint32_t checked_permits(long long n, long long least, const char* what, co
 
 template <bool kBounded>
 class BasicSemaphore {
+ public:
   static constexpr const char* kKind = kBounded ? "BoundedSemaphore" : "Semaphore";
 
- public:
   explicit BasicSemaphore(long long n = 1)
       : object_(std::in_place, checked_permits(n, 0, kKind, "initial value"), kBounded) {}
+  // A handle on the SemaphoreState already built in block (a segment's object).
+  BasicSemaphore(SharedBlock block, adopt_t) noexcept : object_(std::move(block), adopt) {}
 
   void acquire() const noexcept { (void)state().acquire(nullptr); }
   bool try_acquire() const noexcept { return state().try_acquire(); }

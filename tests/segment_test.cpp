@@ -19,6 +19,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "billiard/billiard.hpp"
@@ -40,16 +41,27 @@ struct Removed {
 
 bool shm_exists(const std::string& name) { return std::filesystem::exists("/dev/shm/billiard." + name); }
 
-// Runs the peer and requires exit code 0 within the bound.
-void run_peer(const std::vector<std::string>& args) {
+// Starts the peer with args.
+billiard::Process start_peer(const std::vector<std::string>& args) {
   std::vector<std::string> argv{kPeer};
   argv.insert(argv.end(), args.begin(), args.end());
   billiard::Process p = billiard::Process::spawn(argv);
   p.start();
+  return p;
+}
+
+// Requires the started peer's exit code 0 within the bound.
+void finish_peer(billiard::Process& p) {
   const bool ended = p.join(billiard::test::kJoinBound);
   if (!ended) p.kill();
   REQUIRE(ended);
   REQUIRE(p.exitcode() == 0);
+}
+
+// Runs the peer and requires exit code 0 within the bound.
+void run_peer(const std::vector<std::string>& args) {
+  billiard::Process p = start_peer(args);
+  finish_peer(p);
 }
 
 std::size_t attached(const std::string& name) {
@@ -454,4 +466,150 @@ TEST_CASE("SIGKILL inside find_or_create and erase, hundreds of times: every nam
   }
   for (const std::string& n : seg.names()) REQUIRE(seg.erase(n));
   REQUIRE(seg.free_bytes() == free);
+}
+
+// ---- The waiting types and Queue in a segment: each found by name in a spawned
+// program (tests/segment_peer) and working across the two.
+
+TEST_CASE("an Event set in one program wakes a waiter in another", "[segment][spawn][waiting]") {
+  const std::string name = segment_name("event");
+  Removed removed{name};
+  Segment seg = Segment::create(name, 1 << 16);
+  auto go = seg.find_or_create<billiard::Event>("go");
+  auto back = seg.find_or_create<billiard::Event>("back");
+  billiard::Process peer = start_peer({"event", name});
+  REQUIRE_FALSE(back.wait_for(50ms));  // the peer waits for go
+  go.set();
+  REQUIRE(back.wait_for(billiard::test::kJoinBound));
+  finish_peer(peer);
+  REQUIRE(Segment::open(name).find<billiard::Event>("go")->is_set());  // a second mapping sees it set
+}
+
+TEST_CASE("a Queue item put by one program is got by another, in order, each once", "[segment][spawn][waiting]") {
+  constexpr long kItems = 2000;
+  const std::string name = segment_name("queue");
+  Removed removed{name};
+  Segment seg = Segment::create(name, 1 << 20);
+  auto in = seg.find_or_create<billiard::Queue<long>>("in", 4);  // small: the test's puts block
+  auto out = seg.find_or_create<billiard::Queue<long>>("out", static_cast<std::size_t>(kItems));
+  billiard::Process peer = start_peer({"queue", name, std::to_string(kItems)});
+  for (long i = 0; i < kItems; ++i) REQUIRE(in.put_for(i, billiard::test::kJoinBound));
+  for (long i = 0; i < kItems; ++i) REQUIRE(out.get_for(billiard::test::kJoinBound) == -i);
+  finish_peer(peer);
+  REQUIRE(in.empty());
+  REQUIRE_FALSE(out.try_get());
+  REQUIRE(seg.find<billiard::Queue<long>>("in")->capacity() == 4);
+}
+
+TEST_CASE("a Barrier of 2 parties across two programs: indices 0 and 1 each round", "[segment][spawn][waiting]") {
+  constexpr int kRounds = 100;
+  const std::string name = segment_name("barrier");
+  Removed removed{name};
+  Segment seg = Segment::create(name, 1 << 16);
+  auto b = seg.find_or_create<billiard::Barrier>("b", 2);
+  auto index = seg.find_or_create<billiard::RawArray<int>>("index", kRounds);
+  billiard::Process peer = start_peer({"barrier", name, std::to_string(kRounds)});
+  std::vector<int> mine;
+  for (int r = 0; r < kRounds; ++r) mine.push_back(static_cast<int>(b.wait_for(billiard::test::kJoinBound)));
+  finish_peer(peer);
+  for (int r = 0; r < kRounds; ++r) {
+    INFO("round " << r);
+    REQUIRE(mine[r] + index[r] == 1);
+    REQUIRE(mine[r] * index[r] == 0);  // {0, 1}
+  }
+  REQUIRE(b.n_waiting() == 0);
+  REQUIRE_FALSE(b.broken());
+}
+
+TEST_CASE("a Semaphore's permits are shared by two programs", "[segment][spawn][waiting]") {
+  const std::string name = segment_name("semaphore");
+  Removed removed{name};
+  Segment seg = Segment::create(name, 1 << 16);
+  auto s = seg.find_or_create<billiard::Semaphore>("s", 3);
+  auto taken = seg.find_or_create<billiard::Event>("taken");
+  billiard::Process peer = start_peer({"semaphore", name});
+  REQUIRE(taken.wait_for(billiard::test::kJoinBound));  // the peer took all 3
+  REQUIRE(s.value() == 0);
+  REQUIRE_FALSE(s.try_acquire());
+  s.release();  // wakes the peer's 5th acquire
+  finish_peer(peer);
+  REQUIRE(s.value() == 0);
+  REQUIRE(seg.find_or_create<billiard::Semaphore>("s", 7).value() == 0);  // found: the argument is ignored
+}
+
+TEMPLATE_TEST_CASE("a Condition in a segment wakes a waiter in another program, every lock kind",
+                   "[segment][spawn][waiting]", billiard::FutexLock, billiard::TicketLock, billiard::SpinLock,
+                   billiard::PthreadMutex, billiard::RobustLock, billiard::RecursiveLock<billiard::FutexLock>,
+                   billiard::SeqLock) {
+  const std::string name = segment_name("condition");
+  Removed removed{name};
+  Segment seg = Segment::create(name, 1 << 16);
+  auto cv = seg.find_or_create<billiard::Condition<TestType>>("cv");
+  auto ready = seg.find_or_create<billiard::RawValue<int>>("ready");
+  billiard::Process peer = start_peer({"condition", name, std::string(TestType::kName)});
+  {
+    std::unique_lock held(cv);
+    ready.store(1);
+    cv.notify_all();
+  }
+  {
+    std::unique_lock held(cv);
+    REQUIRE(cv.wait_for(billiard::test::kJoinBound, [&] { return ready.load() == 2; }));
+  }
+  finish_peer(peer);
+  // Its lock is the one in the segment: held through one mapping, busy through another.
+  auto again = Segment::open(name).find<billiard::Condition<TestType>>("cv");
+  REQUIRE(again);
+  std::unique_lock held(cv);
+  REQUIRE(&again->get_lock().get() != &cv.get_lock().get());
+  if constexpr (!std::is_same_v<TestType, billiard::RecursiveLock<billiard::FutexLock>>) REQUIRE_FALSE(again->try_lock());
+}
+
+TEST_CASE("waiting types and Queue: a layout mismatch names both, bad arguments store nothing",
+          "[segment][layout][waiting]") {
+  using Catch::Matchers::Contains;
+  const std::string name = segment_name("waitlayout");
+  Removed removed{name};
+  Segment seg = Segment::create(name, 1 << 16);
+  seg.find_or_create<billiard::Queue<int>>("q", 8);
+  seg.find_or_create<billiard::Condition<>>("cv");
+  seg.find_or_create<billiard::Semaphore>("s", 2);
+  seg.find_or_create<billiard::Barrier>("b", 3);
+  seg.find_or_create<billiard::Event>("e");
+  REQUIRE(seg.find<billiard::Queue<int>>("q")->capacity() == 8);  // find takes any capacity
+  REQUIRE(seg.find<billiard::Barrier>("b")->parties() == 3);
+
+  SECTION("Queue capacity") {
+    CHECK_THAT(thrown<billiard::layout_mismatch>([&] { seg.find_or_create<billiard::Queue<int>>("q", 16); }),
+               Contains("stored as Queue<int> (size 4, align 4, lock none, length 8") &&
+                   Contains("asked for as Queue<int> (size 4, align 4, lock none, length 16"));
+  }
+  SECTION("Queue element type") {
+    CHECK_THAT(thrown<billiard::layout_mismatch>([&] { seg.find<billiard::Queue<long>>("q"); }),
+               Contains("stored as Queue<int>") && Contains("asked for as Queue<long int>"));
+  }
+  SECTION("Condition lock kind") {
+    CHECK_THAT(thrown<billiard::layout_mismatch>([&] { seg.find<billiard::Condition<billiard::TicketLock>>("cv"); }),
+               Contains("stored as Condition<FutexLock>") && Contains("asked for as Condition<TicketLock>"));
+  }
+  SECTION("waiting type kind") {
+    CHECK_THAT(thrown<billiard::layout_mismatch>([&] { seg.find<billiard::BoundedSemaphore>("s"); }),
+               Contains("stored as Semaphore (") && Contains("asked for as BoundedSemaphore ("));
+    CHECK_THAT(thrown<billiard::layout_mismatch>([&] { seg.find<billiard::Event>("b"); }),
+               Contains("stored as Barrier (") && Contains("asked for as Event ("));
+    CHECK_THAT(thrown<billiard::layout_mismatch>([&] { seg.find<billiard::Lock<>>("cv"); }),
+               Contains("stored as Condition<FutexLock>") && Contains("asked for as Lock<FutexLock>"));
+  }
+  SECTION("bad arguments throw as the handles' constructors do and store nothing") {
+    const std::size_t free = seg.free_bytes();
+    CHECK_THAT(thrown<std::invalid_argument>([&] { seg.find_or_create<billiard::Queue<int>>("q0", 0); }),
+               Contains("0"));
+    CHECK_THROWS_AS(seg.find_or_create<billiard::Queue<int>>("qbig", std::size_t{1} << 30), std::length_error);
+    CHECK_THAT(thrown<std::invalid_argument>([&] { seg.find_or_create<billiard::Barrier>("b0", 0); }),
+               Contains("0"));
+    CHECK_THAT(thrown<std::invalid_argument>([&] { seg.find_or_create<billiard::Semaphore>("neg", -1); }),
+               Contains("-1"));
+    CHECK(seg.names().size() == 5);
+    CHECK(seg.free_bytes() == free);
+  }
 }
