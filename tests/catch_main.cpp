@@ -30,11 +30,15 @@ std::set<std::string> shm_entries() {
   return names;
 }
 
-// A segment of another test binary running now (test::segment_name: billiard.test.<pid>.<what>).
+// An entry of another test binary, stress run or benchmark running now
+// (Bazel runs tests side by side): its name carries that process's pid, as in
+// billiard.test.<pid>.<what> (test::segment_name), billiard.stress.<pid>.<what>
+// (the stress harness) or billiard_queue_bench_<pid>.
 bool another_runs(const std::string& name) {
-  constexpr std::string_view kTest = "billiard.test.";
-  if (!name.starts_with(kTest)) return false;
-  const pid_t pid = static_cast<pid_t>(std::strtol(name.c_str() + kTest.size(), nullptr, 10));
+  if (!name.starts_with("billiard")) return false;
+  const auto digits = name.find_first_of("0123456789");
+  if (digits == std::string::npos || (name[digits - 1] != '.' && name[digits - 1] != '_')) return false;
+  const pid_t pid = static_cast<pid_t>(std::strtol(name.c_str() + digits, nullptr, 10));
   return pid > 0 && pid != getpid() && kill(pid, 0) == 0;
 }
 
