@@ -69,10 +69,12 @@ class layout_mismatch : public std::runtime_error {
 // in every program built by the same compiler.
 template <class T>
 constexpr std::string_view type_name() {
+  // GCC: "... type_name() [with T = long int; std::string_view = ...]";
+  // clang: "... type_name() [T = long]". The two spell some types apart.
   constexpr std::string_view pretty = __PRETTY_FUNCTION__;
   constexpr std::string_view from = "T = ";
   constexpr std::size_t begin = pretty.find(from) + from.size();
-  constexpr std::size_t end = pretty.rfind("; std::string_view = ");
+  constexpr std::size_t end = pretty.find_first_of(";]", begin);
   static_assert(pretty.find(from) != std::string_view::npos && end != std::string_view::npos,
                 "billiard::type_name: unexpected __PRETTY_FUNCTION__ format");
   return pretty.substr(begin, end - begin);
