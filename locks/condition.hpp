@@ -5,42 +5,55 @@
 //              waiter bumps it
 //   sleepers_  waiters inside wait() (entered, not yet returned)
 //   tokens_    wake-ups granted by notify and not yet taken by a waiter
+//   in_kernel_ waiters past their spin, on their way into (or inside)
+//              futex_wait: the only ones a futex_wake can reach
 // sleepers_ and tokens_ change only with the caller's lock held; epoch_ too
-// (it is atomic because waiters read it in the kernel without the lock).
+// (it is atomic because waiters read it without the lock); in_kernel_ is
+// changed by waiters without the lock.
 // Transitions: wait() checks the caller holds the lock, counts itself in
 //   sleepers_, reads epoch_, releases the lock (every level of a
-//   RecursiveLock) and sleeps while epoch_ is unchanged. Whatever wakes it
-//   (a notify, a signal, the kWakerDeathRecheck period), it takes the lock
-//   again (as deep as before) and returns notified if epoch_ moved since it
-//   read it and a token is left, taking the token; on its deadline it returns
-//   false; otherwise it reads epoch_ afresh and sleeps again.
-//   notify(n): k = min(n, sleepers_ - tokens_); if k > 0, tokens_ += k,
-//   bump epoch_, futex_wake k.
+//   RecursiveLock), spins (Backoff, about 5 us) watching epoch_, and if it
+//   has not moved counts itself in in_kernel_ and sleeps while epoch_ is
+//   unchanged. Whatever wakes it (a notify, a signal, the kWakerDeathRecheck
+//   period), it leaves in_kernel_, takes the lock again (as deep as before)
+//   and returns notified if epoch_ moved since it read it and a token is
+//   left, taking the token; on its deadline it returns false; otherwise it
+//   reads epoch_ afresh and waits again.
+//   notify(n): k = min(n, sleepers_ - tokens_); if k > 0, tokens_ += k, bump
+//   epoch_, and futex_wake k if in_kernel_ is not 0.
 // No lost wake-up: a waiter reads epoch_ under the lock, so a notify that
-//   comes after it released the lock moves an epoch it has read: a waiter
-//   not yet in the kernel finds epoch_ moved, one in the kernel is on the
-//   queue the wake reaches. Every woken or re-checking waiter whose epoch
-//   moved takes a token if one is left, so k tokens release k waiters.
-//   tests/model/condition.pml checks this and fails on a variant that reads
-//   epoch_ after releasing the lock.
+//   comes after it released the lock moves an epoch it has read: a spinning
+//   waiter sees it move, a waiter not yet in the kernel finds it moved, one
+//   in the kernel is on the queue the wake reaches. The notifier skips the
+//   wake only when its load of in_kernel_ (after its bump) reads 0; the
+//   waiter's increment comes before its futex_wait reads epoch_, all seq_cst,
+//   so then the bump precedes that read and the futex_wait returns at once.
+//   Every woken or re-checking waiter whose epoch moved takes a token if one
+//   is left, so k tokens release k waiters. tests/model/condition.pml checks
+//   this and fails on a variant that reads epoch_ after releasing the lock,
+//   and on one that counts in_kernel_ after its futex_wait has read epoch_.
 // What notify(n) wakes: exactly min(n, waiters not yet notified) returns
 //   from wait(), as Python's; which ones is the kernel's queue order (FIFO in
-//   practice), except that a waiter re-checking at that moment may take a
-//   token before the one the kernel woke, which then sleeps on. A notify
-//   with nobody waiting reaches nobody later (as in Python) and makes no
-//   system call.
+//   practice), except that a spinning or re-checking waiter may take a token
+//   before the one the kernel woke, which then sleeps on. A notify with
+//   nobody waiting reaches nobody later (as in Python) and makes no system
+//   call; nor does one whose waiters are all still spinning.
+// Spinning: a notify within about 5 us of the wait (a producer's next item)
+//   costs neither side a system call; a longer wait costs 5 us of CPU, then
+//   none (tools/stress circular-buffer-blocking, "wait CPU" beside "waited").
 // Fairness: as above; the lock is re-taken under its own kind's fairness.
 // Misuse: wait or notify without holding the lock (free, or held by another
 //   thread or process) throws std::system_error EPERM naming both tids.
 // Process death: a waiter killed asleep leaves the kernel's queue, so the
 //   wake goes to a live waiter; but it stays counted in sleepers_, so one
 //   later notify may grant a token nobody takes at once, and the next
-//   notify then releases one waiter more than asked (never fewer). A timed
-//   out waiter drops tokens_ to sleepers_ when it leaves. A waiter killed
-//   re-taking the lock is a holder's death: with RobustLock, wait() (of the
-//   next one in) throws owner_died holding the lock again. A notifier killed
-//   between the bump and the wake: the waiters re-check within
-//   kWakerDeathRecheck and take the tokens.
+//   notify then releases one waiter more than asked (never fewer); and in
+//   in_kernel_, so every later notify makes its futex_wake (slower, never a
+//   lost wake-up). A timed out waiter drops tokens_ to sleepers_ when it
+//   leaves. A waiter killed re-taking the lock is a holder's death: with
+//   RobustLock, wait() (of the next one in) throws owner_died holding the
+//   lock again. A notifier killed between the bump and the wake: the waiters
+//   re-check within kWakerDeathRecheck and take the tokens.
 #pragma once
 
 #include <atomic>
@@ -48,6 +61,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "billiard/atomic/backoff.hpp"
 #include "billiard/locks/futex.hpp"
 #include "billiard/locks/lock_errors.hpp"
 #include "billiard/locks/recursive_lock.hpp"
@@ -87,7 +101,7 @@ class ConditionState {
     for (;;) {
       const std::uint32_t epoch = epoch_.load(std::memory_order_relaxed);  // relaxed: under the lock
       const std::size_t depth = release_all(lock);
-      const WaitResult r = detail::sleep_rechecking(epoch_, epoch, deadline);
+      const WaitResult r = sleep(epoch, deadline);
       try {
         restore(lock, depth);
       } catch (const owner_died&) {
@@ -114,11 +128,25 @@ class ConditionState {
     if (waiting == 0 || n == 0) return;
     const std::uint32_t k = n < waiting ? static_cast<std::uint32_t>(n) : waiting;
     tokens_ += k;
-    epoch_.fetch_add(1, std::memory_order_relaxed);  // relaxed: under the lock, which waiters re-take
+    // seq_cst, the bump and the load: against sleep()'s increment of in_kernel_
+    // and its futex_wait's read of epoch_ (see the header)
+    epoch_.fetch_add(1, std::memory_order_seq_cst);
+    if (in_kernel_.load(std::memory_order_seq_cst) == 0) return;  // every waiter is still spinning
     futex_wake(epoch_, k >= static_cast<std::uint32_t>(INT_MAX) ? INT_MAX : static_cast<int>(k));
   }
 
  private:
+  // Without the lock: spins while epoch_ == epoch, then sleeps on it. woken
+  // when epoch_ moved (or a spurious wake-up), timed_out at the deadline.
+  WaitResult sleep(std::uint32_t epoch, const timespec* deadline) {
+    for (Backoff backoff; backoff.spin();)
+      if (epoch_.load(std::memory_order_relaxed) != epoch) return WaitResult::woken;  // relaxed: the lock re-taken orders what follows
+    in_kernel_.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see notify()
+    const WaitResult r = detail::sleep_rechecking(epoch_, epoch, deadline);
+    in_kernel_.fetch_sub(1, std::memory_order_relaxed);  // relaxed: a late decrement costs one futex_wake
+    return r;
+  }
+
   // Leaves unnotified: a token granted for us goes to those still waiting.
   void leave() noexcept {
     --sleepers_;
@@ -152,6 +180,7 @@ class ConditionState {
   std::atomic<std::uint32_t> epoch_{0};
   std::uint32_t sleepers_ = 0;
   std::uint32_t tokens_ = 0;
+  std::atomic<std::uint32_t> in_kernel_{0};
 };
 
 }  // namespace billiard

@@ -5,21 +5,27 @@
  * What it models
  *   The caller's lock (any kind: a test-and-set here), and the condition's
  *   words: epoch (the futex word), sleepers and tokens (both changed only
- *   under the lock).
+ *   under the lock), in_kernel (changed by waiters without the lock).
  *     wait():   (lock held) sleepers++;
- *               loop: e = epoch; unlock; futex_wait(epoch, e); lock;
+ *               loop: e = epoch; unlock;
+ *                     spin: either it sees epoch != e (skip the sleep), or
+ *                     in_kernel++; futex_wait(epoch, e); in_kernel--;
+ *                     lock;
  *                     if epoch != e && tokens > 0: tokens--, sleepers--, return
  *                     else goto loop
  *     notify(1): (lock held) if sleepers - tokens > 0:
- *                    tokens++, epoch++, futex_wake(epoch, 1)
+ *                    tokens++, epoch++, if in_kernel > 0: futex_wake(epoch, 1)
  *   NW waiters each take one item: lock; while items == 0: wait(); items--;
  *   unlock. One producer puts NW items, each as lock; items++; notify(1);
  *   unlock (Python's producer/consumer on a Condition).
  *
  * What it abstracts away
- *   - Memory orders: everything but the kernel's read of epoch is under the
- *     lock, whose acquire/release orders it; Promela is sequentially
- *     consistent.
+ *   - Memory orders: everything but the kernel's read of epoch and the
+ *     in_kernel count is under the lock, whose acquire/release orders it;
+ *     the bump, in_kernel's increment and load are seq_cst in the code, as
+ *     Promela's sequential consistency assumes.
+ *   - The spin's length: any number of looks at epoch, modelled as one
+ *     nondeterministic choice (saw it move, or gave up).
  *   - Time-outs and the kWakerDeathRecheck re-check: both only add wake-ups
  *     (a waiter that wakes and finds nothing for it goes back to sleep);
  *     a lost wake-up here is one the algorithm itself would lose.
@@ -38,6 +44,9 @@
  *                  lock: a notify in between bumps epoch before the waiter
  *                  reads it, and the waiter sleeps on the new value with its
  *                  token unused -> lost wake-up (invalid end state).
+ *   BROKEN_COUNT_AFTER_CHECK  the waiter counts itself in in_kernel after
+ *                  futex_wait has compared epoch: a notify in between finds
+ *                  in_kernel 0 and skips its wake -> lost wake-up.
  */
 
 #ifndef NW
@@ -49,21 +58,37 @@ byte epoch = 0;
 byte sleepers = 0;
 byte tokens = 0;
 byte items = 0;
+byte in_kernel = 0;
 bit asleep[NW];
 
 inline lock(me) { atomic { lk == 0 -> lk = me + 1 } }
 inline unlock() { lk = 0 }
 
 /* Sleeps while epoch == e, until a futex_wake clears asleep[me]; or returns
- * at once (a spurious wake-up). */
+ * at once (a spurious wake-up). Counted in in_kernel meanwhile. */
 inline futex_wait(me, e) {
+#ifndef BROKEN_COUNT_AFTER_CHECK
+  in_kernel++;
+#endif
   atomic {
     if
     :: epoch == e -> asleep[me] = 1
     :: true -> skip
     fi
   }
-  asleep[me] == 0
+#ifdef BROKEN_COUNT_AFTER_CHECK
+  in_kernel++;
+#endif
+  asleep[me] == 0;
+  in_kernel--
+}
+
+/* The spin, then the sleep: a spinner that sees epoch move skips the sleep. */
+inline spin_then_sleep(me, e) {
+  if
+  :: epoch != e -> skip
+  :: true -> futex_wait(me, e)
+  fi
 }
 
 /* Wakes one sleeper, if any is asleep. */
@@ -95,7 +120,7 @@ again:
      e = epoch;
      unlock();
 #endif
-     futex_wait(me, e);
+     spin_then_sleep(me, e);
      lock(me);
      if
      :: epoch != e && tokens > 0 -> tokens--; sleepers--
@@ -113,7 +138,13 @@ proctype producer() {
      items++;
      put++;
      if
-     :: sleepers - tokens > 0 -> tokens++; epoch++; futex_wake_one()
+     :: sleepers - tokens > 0 ->
+        tokens++;
+        epoch++;
+        if
+        :: in_kernel > 0 -> futex_wake_one()
+        :: else -> skip
+        fi
      :: else -> skip
      fi;
      unlock()

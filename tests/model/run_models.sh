@@ -160,6 +160,7 @@ check robust_lock "DIE_ANYWHERE PENDING_OP_WAKE=2" "-DDIE_ANYWHERE -DPENDING_OP_
 check condition "" "" "" ok "no lost wake-up (2 waiters)"
 check condition "NW=3" "-DNW=3" "" ok "no lost wake-up (3 waiters)"
 check condition BROKEN_EPOCH_AFTER_UNLOCK "-DBROKEN_EPOCH_AFTER_UNLOCK" "" "$deadlock" "lost wake-up"
+check condition BROKEN_COUNT_AFTER_CHECK "-DBROKEN_COUNT_AFTER_CHECK" "" "$deadlock" "lost wake-up"
 
 # Queue<T>'s slot protocol and sleeping (queue.pml)
 check queue "" "" "" ok "every item once, FIFO per producer, no lost wake-up"

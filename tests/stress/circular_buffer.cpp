@@ -23,7 +23,7 @@
 
 #include "billiard/atomic/backoff.hpp"
 #include "billiard/billiard.hpp"
-#include "cpu_time.hpp"
+#include "wait_cost.hpp"
 #include "lock_kinds.hpp"
 #include "pause.hpp"
 #include "scenarios.hpp"
@@ -86,7 +86,7 @@ struct Tally {
   RawValue<long long> phantoms{0};       // items taken that were never put (a slot never written)
   RawValue<long long> taken{0};
   RawValue<long long> out_of_order{0};   // items a consumer got after a later one (one producer: FIFO)
-  RawValue<long long> wait_cpu_ns{0};    // consumers' CPU time while the ring was empty
+  SharedWaitCost waits;                  // consumers' time while the ring was empty
   explicit Tally(long long items) : deliveries(static_cast<std::size_t>(items)) {}
 };
 
@@ -105,12 +105,13 @@ class Receipts {
     out_of_order_ += item < last_;
     last_ = std::max(last_, item);
   }
-  void waited(long long cpu_ns) { wait_cpu_ns_ += cpu_ns; }
+  // The ring was empty from `since` to now.
+  void waited(const WaitTimer& since) { since.add_to(waits_); }
 
   ~Receipts() {  // relaxed: read by the parent after join
     tally_.taken.fetch_add(taken_, std::memory_order_relaxed);
     tally_.out_of_order.fetch_add(out_of_order_, std::memory_order_relaxed);
-    tally_.wait_cpu_ns.fetch_add(wait_cpu_ns_, std::memory_order_relaxed);
+    tally_.waits.add(waits_);
   }
   Receipts(const Receipts&) = delete;
   Receipts& operator=(const Receipts&) = delete;
@@ -118,7 +119,8 @@ class Receipts {
  private:
   const Tally& tally_;
   const int items_;
-  long long taken_ = 0, out_of_order_ = 0, wait_cpu_ns_ = 0;
+  long long taken_ = 0, out_of_order_ = 0;
+  WaitCost waits_;
   int last_ = 0;
 };
 
@@ -133,23 +135,23 @@ template <class Slots>
 void consume(const Ring<Slots>& ring, const RawValue<int>& produced, const Tally& tally) {
   Receipts receipts(tally);
   Backoff idle;
-  long long idle_since = -1;  // CPU time when the ring was first found empty; -1: not idle
+  std::optional<WaitTimer> idle_since;  // since the ring was first found empty; none: not idle
   for (;;) {
     const bool finished = produced.load() != 0;  // read before get(): if set, every put came before it
     if (const std::optional<int> item = ring.get()) {
-      if (idle_since >= 0) receipts.waited(thread_cpu_ns() - idle_since);
-      idle_since = -1;
+      if (idle_since) receipts.waited(*idle_since);
+      idle_since.reset();
       idle = Backoff();
       receipts.got(*item);
       pause();  // the seed sleeps after each item it gets
     } else if (finished) {
       break;
     } else {
-      if (idle_since < 0) idle_since = thread_cpu_ns();
+      if (!idle_since) idle_since.emplace();
       idle.snooze();  // empty: the seed sleeps; we spin a little, then yield
     }
   }
-  if (idle_since >= 0) receipts.waited(thread_cpu_ns() - idle_since);
+  if (idle_since) receipts.waited(*idle_since);
 }
 
 // The row's figures from the tally, once every worker has ended.
@@ -164,8 +166,8 @@ void settle(const Tally& tally, Result& row) {
   row.violations = duplicates + tally.phantoms.load() + tally.out_of_order.load();
   row.checks = tally.taken.load();
   row.operations = row.iterations;
-  row.delivery = DeliveryFigures{row.iterations, tally.taken.load(), duplicates, tally.out_of_order.load(),
-                                 static_cast<double>(tally.wait_cpu_ns.load()) / 1e6};
+  row.delivery = DeliveryFigures{row.iterations, tally.taken.load(), duplicates, tally.out_of_order.load()};
+  tally.waits.report(*row.delivery);
 }
 
 template <class Slots>
@@ -219,11 +221,11 @@ void measure_blocking(Result& row, const Settings& settings) {
                            {
                              std::unique_lock section(not_empty);
                              if (ring.empty_held() && produced.load(std::memory_order_relaxed) == 0) {
-                               const long long start = thread_cpu_ns();
+                               const WaitTimer since;
                                not_empty.wait([&] {
                                  return !ring.empty_held() || produced.load(std::memory_order_relaxed) != 0;
                                });
-                               receipts.waited(thread_cpu_ns() - start);
+                               receipts.waited(since);
                              }
                              item = ring.get_held();
                              if (!item) break;  // empty, and the producer is done

@@ -6,14 +6,13 @@
 // delivery is counted per item (lost, duplicated), each consumer checks each
 // producer's items come in order, and the consumers time the CPU they burn in
 // gets that had to wait.
-#include <time.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "billiard/billiard.hpp"
+#include "wait_cost.hpp"
 #include "lock_kinds.hpp"
 #include "pause.hpp"
 #include "scenarios.hpp"
@@ -23,36 +22,25 @@ namespace {
 
 constexpr std::size_t kCapacity = 5;  // the seed's CircularBuffer(5): both sides block
 
-long long cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
-
-long long wall_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
-}
-
 struct Tally {
   RawArray<int> deliveries;  // per item: producer * n + i
   // relaxed, all: counts summed by the consumers at their end, read by the parent after join
-  RawValue<long long> got{0}, phantoms{0}, out_of_order{0}, wait_cpu_ns{0}, wait_wall_ns{0};
+  RawValue<long long> got{0}, phantoms{0}, out_of_order{0};
+  SharedWaitCost waits;
   RawValue<int> producing{0};  // producers not finished yet: the last one closes the queue
   explicit Tally(long long items) : deliveries(static_cast<std::size_t>(items)) {}
 };
 
 void consume(const Queue<std::uint64_t>& queue, const Tally& tally, int producers, long long n) {
   std::vector<long long> last(static_cast<std::size_t>(producers), -1);
-  long long got = 0, phantoms = 0, out_of_order = 0, cpu = 0, wall = 0;
+  long long got = 0, phantoms = 0, out_of_order = 0;
+  WaitCost waits;
   for (;;) {
     std::optional<std::uint64_t> item = queue.try_get();
     if (!item) {  // empty: this get waits, and what it costs is the figure
-      const long long cpu0 = cpu_ns(), wall0 = wall_ns();
+      const WaitTimer since;
       item = queue.get();
-      cpu += cpu_ns() - cpu0;
-      wall += wall_ns() - wall0;
+      since.add_to(waits);
       if (!item) break;  // closed and drained
     }
     ++got;
@@ -69,8 +57,7 @@ void consume(const Queue<std::uint64_t>& queue, const Tally& tally, int producer
   tally.got.fetch_add(got, std::memory_order_relaxed);
   tally.phantoms.fetch_add(phantoms, std::memory_order_relaxed);
   tally.out_of_order.fetch_add(out_of_order, std::memory_order_relaxed);
-  tally.wait_cpu_ns.fetch_add(cpu, std::memory_order_relaxed);
-  tally.wait_wall_ns.fetch_add(wall, std::memory_order_relaxed);
+  tally.waits.add(waits);
 }
 
 void measure(Result& row, int producers, const Settings& settings) {
@@ -103,8 +90,7 @@ void measure(Result& row, int producers, const Settings& settings) {
   d.duplicated = duplicated;
   // a duplicate that reaches the consumer that had the item already counts as out of order too
   d.out_of_order = tally.out_of_order.load();
-  d.wait_cpu_ms = static_cast<double>(tally.wait_cpu_ns.load()) / 1e6;
-  d.wait_ms = static_cast<double>(tally.wait_wall_ns.load()) / 1e6;
+  tally.waits.report(d);
   row.expected = d.put;
   row.observed = delivered;
   row.violations = duplicated + d.out_of_order + tally.phantoms.load();

@@ -29,6 +29,14 @@ std::string ns_per_op(const Result& r) {
 constexpr std::size_t kColumns = 10;
 using Line = std::array<std::string, kColumns>;
 
+// The consumers' CPU time over their idle waits' wall time, "-" without such waits.
+std::string idle_cpu_share(const DeliveryFigures& d) {
+  if (d.idle_wait_ms <= 0) return "-";
+  char share[16];
+  std::snprintf(share, sizeof share, "%.1f", 100 * d.idle_wait_cpu_ms / d.idle_wait_ms);
+  return share;
+}
+
 }  // namespace
 
 void print_table(std::ostream& out, const std::vector<Result>& results) {
@@ -127,13 +135,14 @@ void print_deliveries(std::ostream& out, const std::vector<Result>& results) {
     const auto& d = r.delivery;
     if (!d) continue;
     if (!header) {
-      std::snprintf(line, sizeof line, "\n%-26s %-26s %9s %9s %6s %6s %6s %13s %8s\n", "producers/consumers", "lock",
-                    "put", "got", "lost", "dup", "order", "wait CPU ms", "wall s");
+      std::snprintf(line, sizeof line, "\n%-26s %-26s %9s %9s %6s %6s %6s %10s %12s %11s %8s\n", "producers/consumers",
+                    "lock", "put", "got", "lost", "dup", "order", "waited ms", "wait CPU ms", "idle CPU %", "wall s");
       out << line;
       header = true;
     }
-    std::snprintf(line, sizeof line, "%-26s %-26s %9lld %9lld %6lld %6lld %6lld %13.1f %8.2f\n", r.scenario.c_str(),
-                  r.lock.c_str(), d->put, d->got, r.lost(), d->duplicated, d->out_of_order, d->wait_cpu_ms, r.seconds);
+    std::snprintf(line, sizeof line, "%-26s %-26s %9lld %9lld %6lld %6lld %6lld %10.1f %12.1f %11s %8.2f\n",
+                  r.scenario.c_str(), r.lock.c_str(), d->put, d->got, r.lost(), d->duplicated, d->out_of_order,
+                  d->wait_ms, d->wait_cpu_ms, idle_cpu_share(*d).c_str(), r.seconds);
     out << line;
   }
 }

@@ -72,6 +72,8 @@ nlohmann::ordered_json to_json(const Result& r) {
     row["out_of_order"] = d->out_of_order;
     row["wait_cpu_ms"] = d->wait_cpu_ms;
     row["wait_ms"] = d->wait_ms;
+    row["idle_wait_cpu_ms"] = d->idle_wait_cpu_ms;
+    row["idle_wait_ms"] = d->idle_wait_ms;
   }
   return row;
 }

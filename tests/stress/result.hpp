@@ -60,7 +60,9 @@ struct DeliveryFigures {
   long long duplicated = 0;    // deliveries beyond an item's first
   long long out_of_order = 0;  // items a consumer got after a later item of the same producer
   double wait_cpu_ms = 0;      // CPU time the consumers burned while waiting for an item
-  double wait_ms = 0;          // wall time they spent waiting (queue; 0 where not measured)
+  double wait_ms = 0;          // wall time they spent waiting
+  double idle_wait_cpu_ms = 0; // the same two over idle waits alone (100 us or longer: wait_cost.hpp)
+  double idle_wait_ms = 0;
 };
 
 struct Result {
@@ -96,7 +98,7 @@ struct Result {
 // recovery_p50_us, recovery_p99_us; or timeout_us, overshoot_p50_us,
 // overshoot_p99_us, overshoot_max_us; kill-anywhere's KillFigures under
 // their own names; and the deliveries: put, got,
-// duplicated, out_of_order, wait_cpu_ms, wait_ms.
+// duplicated, out_of_order, wait_cpu_ms, wait_ms, idle_wait_cpu_ms, idle_wait_ms.
 nlohmann::ordered_json to_json(const Result& result);
 
 // What went wrong in a failed row, in one line: "lost 12, 3 violations" or the failures.

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "billiard/billiard.hpp"
-#include "cpu_time.hpp"
+#include "wait_cost.hpp"
 #include "lock_kinds.hpp"
 #include "scenarios.hpp"
 #include "section.hpp"
@@ -24,7 +24,8 @@ constexpr long long kReportEvery = 1000;  // stats-condition: updates between tw
 
 // What the reporter saw, for the parent after join.
 struct Seen {
-  RawValue<long long> snapshots{0}, inconsistent{0}, backwards{0}, last_count{0}, wait_cpu_ns{0};
+  RawValue<long long> snapshots{0}, inconsistent{0}, backwards{0}, last_count{0};
+  SharedWaitCost waits;
 
   // Checks one snapshot against the previous one.
   void snapshot(const Stats& s, long long& taken, long long& bad, long long& back, long long& last) const {
@@ -33,12 +34,12 @@ struct Seen {
     back += s.count < last;
     last = s.count;
   }
-  void store(long long taken, long long bad, long long back, long long last, long long wait_ns) const {
+  void store(long long taken, long long bad, long long back, long long last, const WaitCost& waits) const {
     snapshots.store(taken);
     inconsistent.store(bad);
     backwards.store(back);
     last_count.store(last);
-    wait_cpu_ns.store(wait_ns);
+    this->waits.add(waits);
   }
 };
 
@@ -46,13 +47,15 @@ struct Seen {
 // inconsistent ones. It never waits for anything: all its CPU is polling.
 template <class Shared>
 void report_polling(const Shared& stats, int generators, const RawValue<int>& done, const Seen& seen) {
-  const long long start = thread_cpu_ns();
+  const WaitTimer start;
   long long taken = 0, bad = 0, back = 0, last = 0;
   for (bool finished = false; !finished;) {
     finished = done.load() == generators;
     seen.snapshot(stats.load(), taken, bad, back, last);  // raw: a plain copy; synchronized: under the lock
   }
-  seen.store(taken, bad, back, last, thread_cpu_ns() - start);
+  WaitCost waits;
+  start.add_to(waits);
+  seen.store(taken, bad, back, last, waits);
 }
 
 // The row's figures, once every worker has ended.
@@ -60,8 +63,8 @@ template <class Shared>
 void settle(const Shared& stats, int generators, const Generated& generated, const Seen& seen, Result& row) {
   tally(row, stats, generators, generated, seen.snapshots, seen.inconsistent);
   row.violations += seen.backwards.load();
-  row.delivery = DeliveryFigures{row.expected, seen.last_count.load(), 0, seen.backwards.load(),
-                                 static_cast<double>(seen.wait_cpu_ns.load()) / 1e6};
+  row.delivery = DeliveryFigures{row.expected, seen.last_count.load(), 0, seen.backwards.load()};
+  seen.waits.report(*row.delivery);
 }
 
 template <class Shared>
@@ -106,20 +109,21 @@ void measure_condition(Result& row, const Settings& settings) {
                        }});
   workers.push_back({"reporter", [&] {
                        const auto raw = stats.get_obj();
-                       long long taken = 0, bad = 0, back = 0, last = 0, wait_ns = 0;
+                       long long taken = 0, bad = 0, back = 0, last = 0;
+                       WaitCost waits;
                        std::unique_lock section(updated);
                        for (;;) {
                          const bool finished = done.load(std::memory_order_relaxed) == generators;  // relaxed: under the lock
                          seen.snapshot(raw.load(), taken, bad, back, last);
                          if (finished) break;
-                         const long long start = thread_cpu_ns();
+                         const WaitTimer start;
                          updated.wait([&] {
                            return raw.load().count >= last + kReportEvery ||
                                   done.load(std::memory_order_relaxed) == generators;
                          });
-                         wait_ns += thread_cpu_ns() - start;
+                         start.add_to(waits);
                        }
-                       seen.store(taken, bad, back, last, wait_ns);
+                       seen.store(taken, bad, back, last, waits);
                      }});
   run_row(row, workers, settings);
   settle(stats, generators, generated, seen, row);
