@@ -230,10 +230,7 @@ class Queue {
   }
 
   // Lock-free, no system call (unless a sleeper waits): nullopt when empty.
-  std::optional<T> try_get() const {
-    std::uint64_t stalled;
-    return get_once(stalled);
-  }
+  std::optional<T> try_get() const { return get_once(); }
   // Sleeps while empty; nullopt once the queue is closed and empty.
   std::optional<T> get() const { return get_until(std::nullopt); }
   // nullopt on time-out (by the deadline) or once closed and empty.
@@ -316,9 +313,8 @@ class Queue {
     }
   }
 
-  // An item, or nullopt with stalled = the head position when the head cell is
-  // claimed by a put that has not published it yet (else stalled = UINT64_MAX).
-  std::optional<T> get_once(std::uint64_t& stalled) const {
+  // An item, or nullopt when the head cell holds none (yet).
+  std::optional<T> get_once() const {
     for (;;) {
       std::uint64_t pos = h().dequeue_pos.load(std::memory_order_relaxed);  // relaxed: as in put_once
       Cell& cell = state_->cell(pos);
@@ -334,12 +330,17 @@ class Queue {
         free_cell(cell, pos);
         return item;
       }
-      if (diff < 0) {
-        // relaxed: a hint for the repair path, which re-checks everything it acts on
-        stalled = h().enqueue_pos.load(std::memory_order_relaxed) > pos ? pos : UINT64_MAX;
-        return std::nullopt;
-      }
+      if (diff < 0) return std::nullopt;  // empty, or a put between its claim and its publish
     }
+  }
+
+  // The head position when a put has claimed it (and not published it yet,
+  // or just now), else UINT64_MAX. Read only once a get has spun in vain, so
+  // that a polling consumer does not pull the producers' enqueue_pos line.
+  std::uint64_t stalled_head() const noexcept {
+    // relaxed, both: a hint for the repair path, which re-checks everything it acts on
+    const std::uint64_t pos = h().dequeue_pos.load(std::memory_order_relaxed);
+    return h().enqueue_pos.load(std::memory_order_relaxed) > pos ? pos : UINT64_MAX;
   }
 
   void free_cell(Cell& cell, std::uint64_t pos) const noexcept {
@@ -404,8 +405,15 @@ class Queue {
     std::uint64_t watched = UINT64_MAX;  // the stalled head position we are timing
     Clock::time_point since{};
     for (Backoff backoff;;) {
-      std::uint64_t stalled = UINT64_MAX;
-      if (std::optional<T> item = get_once(stalled)) return item;
+      if (std::optional<T> item = get_once()) return item;
+      // acquire: pairs with close()'s store
+      const bool closed = h().closed.load(std::memory_order_acquire) != 0;
+      // Polls the head cell alone while a producer is likely publishing right
+      // now (bench/queue_bench: the clock and enqueue_pos on every poll cost
+      // the producers a cache miss per item).
+      if (!closed && (!deadline || Clock::now() < *deadline) && backoff.spin()) continue;
+      backoff = Backoff();
+      const std::uint64_t stalled = stalled_head();
       const auto now = Clock::now();
       if (stalled != UINT64_MAX) {
         if (stalled != watched) {
@@ -416,12 +424,10 @@ class Queue {
           since = now;
           continue;
         }
-      } else if (h().closed.load(std::memory_order_acquire) != 0) {  // acquire: pairs with close()'s store
+      } else if (closed) {
         return std::nullopt;  // closed and empty: drained
       }
       if (deadline && now >= *deadline) return std::nullopt;
-      if (backoff.spin()) continue;  // a producer is likely publishing right now: no sleep yet
-      backoff = Backoff();
       // acquire: as in put_until
       const std::uint32_t epoch = side.epoch.load(std::memory_order_acquire);
       side.sleepers.fetch_add(1, std::memory_order_seq_cst);  // seq_cst: see WaitSide::wake_sleepers

@@ -24,6 +24,24 @@ namespace {
 
 bool held_by_me(std::uint32_t owner) { return owner == billiard::current_tid(); }
 
+// n processes, each asleep in cv.wait() (in the kernel, past its spin), that
+// count themselves in woken when wait() returns.
+std::vector<billiard::Process> start_sleepers(const Condition<>& cv, int n, const RawValue<int>& woken) {
+  const RawValue<int> entered(0);
+  std::vector<billiard::Process> kids;
+  for (int i = 0; i < n; ++i)
+    kids.emplace_back([cv, entered, woken] {
+      std::unique_lock g(cv);
+      entered.fetch_add(1);
+      cv.wait();
+      woken.fetch_add(1);
+    });
+  for (auto& k : kids) k.start();
+  until_at_least(entered, n);
+  until_asleep(kids);
+  return kids;
+}
+
 }  // namespace
 
 TEMPLATE_TEST_CASE("two processes hand a turn back and forth on a Condition, exactly", "[condition][fork]",
@@ -58,18 +76,8 @@ TEMPLATE_TEST_CASE("two processes hand a turn back and forth on a Condition, exa
 TEST_CASE("wait returns only after a notify; notify_all wakes all N sleepers", "[condition][fork]") {
   constexpr int kWaiters = 4;
   Condition<> cv;
-  RawValue<int> entered(0), woken(0);
-  std::vector<billiard::Process> kids;
-  for (int i = 0; i < kWaiters; ++i)
-    kids.emplace_back([&] {
-      std::unique_lock g(cv);
-      entered.fetch_add(1);
-      cv.wait();
-      woken.fetch_add(1);
-    });
-  for (auto& k : kids) k.start();
-  until_at_least(entered, kWaiters);
-  until_asleep(kids);
+  RawValue<int> woken(0);
+  std::vector<billiard::Process> kids = start_sleepers(cv, kWaiters, woken);
   std::this_thread::sleep_for(100ms);
   CHECK(woken.load() == 0);
   {
@@ -83,18 +91,8 @@ TEST_CASE("wait returns only after a notify; notify_all wakes all N sleepers", "
 TEST_CASE("notify(n) wakes exactly n of the sleepers", "[condition][fork]") {
   constexpr int kWaiters = 5;
   Condition<> cv;
-  RawValue<int> entered(0), woken(0);
-  std::vector<billiard::Process> kids;
-  for (int i = 0; i < kWaiters; ++i)
-    kids.emplace_back([&] {
-      std::unique_lock g(cv);
-      entered.fetch_add(1);
-      cv.wait();
-      woken.fetch_add(1);
-    });
-  for (auto& k : kids) k.start();
-  until_at_least(entered, kWaiters);
-  until_asleep(kids);
+  RawValue<int> woken(0);
+  std::vector<billiard::Process> kids = start_sleepers(cv, kWaiters, woken);
   {
     std::unique_lock g(cv);
     cv.notify(2);
