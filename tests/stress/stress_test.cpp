@@ -50,8 +50,14 @@ TEST_CASE("every scenario, small: synchronized and atomic rows are exact, raw ro
     CHECK(row.delivery.has_value() == delivers);  // the producer/consumer rows report deliveries
     if (row.delivery) {
       CHECK(row.delivery->put == row.expected);
-      CHECK(row.delivery->wait_cpu_ms >= 0);
-      CHECK(to_json(row).contains("wait_cpu_ms"));
+      const DeliveryFigures& d = *row.delivery;
+      CHECK(d.wait_cpu_ms >= 0);
+      // one thread cannot burn more CPU than the time it waited (1 ms: the clocks' granularity)
+      CHECK(d.wait_cpu_ms <= d.wait_ms + 1);
+      CHECK((d.idle_wait_ms <= d.wait_ms && d.idle_wait_cpu_ms <= d.wait_cpu_ms));
+      CHECK(d.idle_wait_cpu_ms <= d.idle_wait_ms + 1);
+      for (const char* field : {"wait_ms", "wait_cpu_ms", "idle_wait_ms", "idle_wait_cpu_ms"})
+        CHECK(to_json(row).contains(field));
       if (row.variant != Variant::raw)
         CHECK((row.delivery->got == row.expected && row.delivery->duplicated == 0 && row.delivery->out_of_order == 0));
     }
