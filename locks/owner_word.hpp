@@ -38,7 +38,10 @@
 //   If no starving sleeper was there to wake, the one that asked is awake
 //   (watching, or on its way to sleep): the release spins while the word
 //   stays reserved, and only when that spin runs out un-reserves it and wakes
-//   any one sleeper, as a plain release would.
+//   any one sleeper, as a plain release would. A waiter that asked and sees
+//   the word free but not reserved (the release between its exchange and its
+//   reservation) waits for the reservation within its watch, rather than
+//   take the word and have the release mark its own hold with kHandoff.
 //   A newcomer that barged in between the exchange and the re-reservation
 //   gets kHandoff on its word instead and hands off at its release. So a
 //   starving waiter waits for the current holder, at most one barger, and

@@ -66,7 +66,9 @@
  *   - The starving waiter's watch (it loops a bounded number of times before
  *     it sleeps) is "futex_wait returned at once" below; the unlocker's bounded
  *     spin before it un-reserves is the interleavings in which its CAS comes
- *     later: the CAS fails on a word the starving waiter has taken.
+ *     later: the CAS fails on a word the starving waiter has taken. A waiter
+ *     that asked and sees a free word not yet reserved re-reads it a bounded
+ *     number of times before it takes it: a later interleaving of the take.
  *
  * Properties and how they are checked (pan compiled with -DSAFETY)
  *   - Mutual exclusion: a ghost count of processes inside the critical
