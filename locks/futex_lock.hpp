@@ -12,17 +12,20 @@
 //          kHandoff | kWaiters        unlocked, reserved for a starving waiter
 // Transitions: lock tries CAS 0 -> tid, spins on loads (Backoff), then sets
 //   kWaiters (and kHandoff once it has waited kStarveAfter) and sleeps on the
-//   exact value it saw. unlock exchanges the word to 0 and, if kWaiters was
-//   set, wakes one sleeper; if kHandoff was set, it reserves the word and
-//   wakes one starving sleeper, which takes it (or, finding none asleep,
-//   un-reserves it and wakes any one). A woken waiter locks as
-//   tid | kWaiters: it cannot know whether it was the last sleeper.
+//   exact value it saw; a starving waiter first watches the word awake for
+//   one more Backoff. unlock exchanges the word to 0 and, if kWaiters was
+//   set, wakes one sleeper; if kHandoff was set, it reserves the word, wakes
+//   one starving sleeper and yields the CPU; the starving waiter takes the
+//   word. Finding none asleep, unlock spins while the word stays reserved (the
+//   waiter is awake), then un-reserves it and wakes any one. A woken waiter
+//   locks as tid | kWaiters: it cannot know whether it was the last sleeper.
 // Fairness: bounded (Go's starvation mode, WebKit's fair hand-off): barging
 //   while waits are short; a waiter that has waited kStarveAfter gets the lock
 //   at the next unlock (or the one after, if a newcomer slipped in between
 //   unlock's exchange and its reservation), unless other starving waiters are
-//   ahead of it (the kernel wakes them oldest first). Where strict order
-//   matters, use TicketLock.
+//   ahead of it (the kernel wakes them oldest first). The scheduler adds the
+//   time until the waiter runs: up to a tick (4 ms at HZ=250) where the kernel
+//   placed it on a busy CPU. Where strict order matters, use TicketLock.
 // Lost wakes: no sleep is longer than OwnerWord::kRecheck (20 ms). A sleeper
 //   woken and SIGKILLed before it takes the lock, or an unlocker killed between
 //   its exchange and its wake, delays the other sleepers by at most that, never

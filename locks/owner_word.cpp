@@ -1,5 +1,7 @@
 #include "billiard/locks/owner_word.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 
 #include "billiard/atomic/backoff.hpp"
@@ -44,15 +46,31 @@ std::uint32_t OwnerWord::acquire_contended(std::uint32_t self,
       if (previous != kHeld) return previous;
     }
   }
+  // A starving waiter watches the word this long (awake) before each sleep:
+  // the hand-off it asked for usually comes at the holder's next release, and
+  // a release that finds no starving sleeper keeps the word reserved only
+  // briefly (release_contended). Without the watch, the holder's release came
+  // while the waiter was still entering futex_wait, found no starving
+  // sleeper, un-reserved the word and re-locked: the waiter asked again and
+  // again, and each of those releases cost two futex_wake calls.
+  Backoff watch;
+  bool asked = false;  // we have set (or found) kHandoff on a holder's word
   for (;;) {
     std::uint32_t seen = word_.load(std::memory_order_relaxed);  // relaxed: as above
     const Clock::time_point now = Clock::now();
     const bool starving = bounded && now - started >= kStarveAfter;
+    // Free but not reserved, after we asked: most likely the release is
+    // between its exchange and its reservation. Taking the word now would
+    // make that release mark our own hold with kHandoff, a hand-off nobody
+    // asked for (a reservation and a futex_wake at our release). Watch for
+    // the reservation instead; once the watch runs out, take the word.
+    if ((seen & kOwnerMask) == 0 && (seen & reserved_bit) == 0 && asked && watch.spin()) continue;
     if ((seen & kOwnerMask) == 0 && ((seen & reserved_bit) == 0 || starving)) {
       // We may have slept: others may still sleep, so take it with kWaiters.
-      // A starving waiter taking a reserved word keeps kHandoff: others may
-      // starve too, and our release looks for them.
-      if (word_.compare_exchange_weak(seen, self | kWaiters | (seen & reserved_bit),
+      // A starving waiter taking a reserved word drops kHandoff: the hand-off
+      // it asked for is done (Go's mutex leaves starvation mode the same way);
+      // another starving waiter asks again on our hold.
+      if (word_.compare_exchange_weak(seen, self | kWaiters,
                                       std::memory_order_acquire,   // pairs with release()'s exchange
                                       std::memory_order_relaxed))  // failure: loop re-reads
         return seen;
@@ -68,11 +86,14 @@ std::uint32_t OwnerWord::acquire_contended(std::uint32_t self,
           !word_.compare_exchange_weak(seen, wanted, std::memory_order_relaxed, std::memory_order_relaxed))
         continue;
       seen = wanted;
+      asked = starving;
     }  // else reserved for a starving waiter (always with kWaiters): sleep until we starve
+    if (starving && watch.spin()) continue;
     Clock::time_point wake_by = std::min(now + kRecheck, deadline.value_or(Clock::time_point::max()));
     if (bounded && !starving) wake_by = std::min(wake_by, started + kStarveAfter);
     const timespec ts = to_monotonic_timespec(wake_by);
     futex_wait(word_, seen, &ts, starving ? kStarvingSleeper : kOtherSleeper);
+    watch = Backoff{};
   }
 }
 
@@ -90,8 +111,24 @@ void OwnerWord::release_contended(std::uint32_t previous) noexcept {
       std::memory_order_relaxed, std::memory_order_relaxed)) {
   }
   if ((seen & kOwnerMask) != 0) return;  // a newcomer barged in first: its release hands off
-  if (futex_wake(word_, 1, kStarvingSleeper) == 1) return;
-  // Nobody starving asleep (not asleep yet, gave up, or died): a plain release.
+  if (futex_wake(word_, 1, kStarvingSleeper) == 1) {
+    // The word waits, reserved, until the wakee runs. A futex wake often
+    // places the wakee on the waker's CPU (wake-affine), where it would wait
+    // for our time slice to end (EEVDF enforces slices at the tick: 4 ms at
+    // HZ=250). Yield it the CPU, as Go's unlock does in starvation mode
+    // (runtime_Semrelease with handoff): one syscall per hand-off.
+    sched_yield();
+    return;
+  }
+  // Nobody starving asleep: the waiter that asked is most likely awake,
+  // watching the word (acquire_contended) or on its way into futex_wait.
+  // Give it the watch's time to take the reserved word.
+  for (Backoff backoff; backoff.spin();) {
+    // relaxed: we touch nothing the lock guards; only a starving waiter
+    // changes a reserved word, and its CAS carries its own acquire.
+    if (word_.load(std::memory_order_relaxed) != (kHandoff | kWaiters)) return;
+  }
+  // It did not come (preempted, gave up, or died): a plain release.
   std::uint32_t reserved = kHandoff | kWaiters;
   if (word_.compare_exchange_strong(reserved, 0, std::memory_order_relaxed,  // relaxed: as above
                                     std::memory_order_relaxed))

@@ -26,18 +26,26 @@
 //   newcomers again and again.
 // Fairness, FutexLock (Fairness::bounded; Go's starvation mode, WebKit's fair
 //   hand-off, parking_lot's eventual fairness, with all state in this word):
-//   barging while waits are short. A waiter that has waited kStarveAfter is
-//   starving: it sets kHandoff on the held word and sleeps on the futex
-//   bitset kStarvingSleeper. The release that finds kHandoff re-reserves the
-//   word it just freed (kHandoff | kWaiters: a newcomer's CAS from 0 fails,
-//   and only a starving waiter takes a reserved word) and wakes one starving
-//   sleeper; that one takes it, keeping kHandoff, since more may starve. If no
-//   starving sleeper was there to wake, the release un-reserves the word and
-//   wakes any one sleeper, as a plain release would: starvation mode ends.
+//   barging while waits are short. A waiter that has waited kStarveAfter
+//   (counted from its first slow-path look) is starving: it sets kHandoff on
+//   the held word, watches the word awake for a bounded spin (Backoff), then
+//   sleeps on the futex bitset kStarvingSleeper. The release that finds
+//   kHandoff re-reserves the word it just freed (kHandoff | kWaiters: a
+//   newcomer's CAS from 0 fails, and only a starving waiter takes a reserved
+//   word) and wakes one starving sleeper, then yields the CPU (the wakee may
+//   have been placed on it). The starving waiter takes the word as
+//   tid | kWaiters: its hand-off is done; another starving waiter asks again.
+//   If no starving sleeper was there to wake, the one that asked is awake
+//   (watching, or on its way to sleep): the release spins while the word
+//   stays reserved, and only when that spin runs out un-reserves it and wakes
+//   any one sleeper, as a plain release would. A waiter that asked and sees
+//   the word free but not reserved (the release between its exchange and its
+//   reservation) waits for the reservation within its watch, rather than
+//   take the word and have the release mark its own hold with kHandoff.
 //   A newcomer that barged in between the exchange and the re-reservation
 //   gets kHandoff on its word instead and hands off at its release. So a
-//   starving sleeper waits for the current holder, at most one barger, and
-//   the starving sleepers ahead of it (the kernel wakes the oldest first):
+//   starving waiter waits for the current holder, at most one barger, and
+//   the starving waiters ahead of it (the kernel wakes the oldest first):
 //   with one, no wait is longer than kStarveAfter plus one hand-off plus the
 //   time the scheduler takes to run the wakee (tests/model/futex_lock.pml,
 //   CHECK_FAIR). While the word is reserved, non-starving waiters sleep until
@@ -81,10 +89,11 @@ class OwnerWord {
   // and measured by tests/locks/futex_lock_test.cpp's killed-wakee test
   // (docs/reliability.md): change them together.
   static constexpr std::chrono::milliseconds kRecheck{20};
-  // A FutexLock waiter waiting this long asks for a hand-off. Go's 1 ms; to be
-  // checked by bench/wait_cases.cpp's waits/FutexLock/procs:2 and :4 (longest
-  // wait, goal kStarveAfter plus one scheduler time slice, and throughput
-  // against FutexLock_barging; docs/performance.md): change them together.
+  // A FutexLock waiter waiting this long asks for a hand-off. Go's 1 ms, kept
+  // by bench/wait_cases.cpp's waits/FutexLock/procs:2 and :4 (longest wait,
+  // goal kStarveAfter plus one scheduler time slice, and throughput against
+  // FutexLock_barging; docs/performance.md): the longest waits there are
+  // scheduler ticks (4 ms), not this bound. Change them together.
   static constexpr std::chrono::microseconds kStarveAfter{1000};
 
   // Uncontended acquire: one CAS from 0.

@@ -10,16 +10,22 @@
  *     lock():   CAS(0 -> tid); if that fails (after some bounded spinning),
  *               loop { w = load; starving = waited >= kStarveAfter;
  *                      if owner(w) == 0 && (!(w & HANDOFF) || starving)
- *                        { if CAS(w -> tid|WAITERS|(w & HANDOFF)) return; continue }
+ *                        { if CAS(w -> tid|WAITERS) return; continue }
  *                      if owner(w) != 0 { want = w|WAITERS|(starving ? HANDOFF : 0);
  *                                         if want != w && !CAS(w -> want) continue; w = want }
+ *                      if starving && still watching: continue   (bounded spin)
  *                      futex_wait(word, w, starving ? STARVING : OTHER) }
+ *               (taking a reserved word drops HANDOFF: the hand-off it asked
+ *               for is done; another starving waiter asks again)
  *     unlock(): prev = exchange(word, 0);
  *               if (prev & HANDOFF) { seen = CAS loop: owner 0 -> HANDOFF|WAITERS,
  *                                            held -> seen|HANDOFF|WAITERS;
  *                                     if owner(seen) == 0 && futex_wake(word, 1, STARVING) == 0
+ *                                        && still reserved after a bounded spin
  *                                        && CAS(HANDOFF|WAITERS -> 0) futex_wake(word, 1, ANY) }
  *               else if (prev & WAITERS) futex_wake(word, 1, ANY)
+ *               (after a hand-off wake the C++ code yields the CPU: no
+ *               state changes, nothing to model)
  *     Time: "waited >= kStarveAfter" becomes true, nondeterministically, at
  *     any iteration after the waiter has slept once in this lock() (a waiter
  *     that has not slept has waited a few microseconds). Every sleep in C++
@@ -57,6 +63,12 @@
  *     each (default 2).
  *   - The spin phase takes a free word only if it has no HANDOFF; as a free
  *     word without HANDOFF is 0, that is the fast path's CAS again.
+ *   - The starving waiter's watch (it loops a bounded number of times before
+ *     it sleeps) is "futex_wait returned at once" below; the unlocker's bounded
+ *     spin before it un-reserves is the interleavings in which its CAS comes
+ *     later: the CAS fails on a word the starving waiter has taken. A waiter
+ *     that asked and sees a free word not yet reserved re-reads it a bounded
+ *     number of times before it takes it: a later interleaving of the take.
  *
  * Properties and how they are checked (pan compiled with -DSAFETY)
  *   - Mutual exclusion: a ghost count of processes inside the critical
@@ -221,9 +233,9 @@ active [NPROC] proctype P() {
         if
         :: (w & OWNER) == 0 && ((w & HANDOFF) == 0 || starving) ->
 #ifdef BROKEN_ACQUIRE
-           word = tid | WAITERS | (w & HANDOFF); got = true
+           word = tid | WAITERS; got = true
 #else
-           take(w, tid | WAITERS | (w & HANDOFF), got)
+           take(w, tid | WAITERS, got)
 #endif
         :: else ->
            if
