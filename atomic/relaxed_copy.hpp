@@ -57,6 +57,7 @@ inline void relaxed_copy_in(void* shared, const void* src, std::size_t n) noexce
   auto p = reinterpret_cast<std::uintptr_t>(shared);
   const detail::WordSplit split = detail::split_words(p, n);
   for (std::size_t i = 0; i < split.lead; ++i, ++p) detail::shared_byte(p).store(*in++, std::memory_order_relaxed);
+#pragma GCC unroll 8  // as in relaxed_copy_out
   for (std::size_t i = 0; i < split.words; ++i, p += detail::kWord, in += detail::kWord) {
     std::uint64_t word;
     std::memcpy(&word, in, detail::kWord);

@@ -7,9 +7,8 @@
 // load of the sequence, the copy, and a second load (the fences cost nothing on
 // x86). For seq_read, with sizeof(T) and alignof(T) known, the copy folds to
 // sizeof(T) / 8 word loads when T is made of aligned 8-byte words
-// (relaxed_copy.hpp). An out-of-line call, a runtime alignment test and a byte
-// loop were most of the 13.8 ns a Value<4 longs, SeqLock>::load() cost before
-// (docs/performance.md, SeqLock).
+// (relaxed_copy.hpp): no call, no alignment test, no byte loop
+// (docs/performance.md, SeqLock, has what a read costs).
 #pragma once
 
 #include <cstddef>
