@@ -19,9 +19,10 @@
 //   spins on seq_ alone (Backoff, about 5 us), then on every round re-reads
 //   writer_ (is the caller the writer? did it die?) and yields the core. So a
 //   read that meets no writer loads seq_ twice and the data once, and a read
-//   never touches writer_'s line unless a write has lasted the whole budget. Value<T, SeqLock>::load(), Array<T, SeqLock>::load(i)
-//   and to_vector() do this: they take no lock, store to no shared line, and
-//   never return a torn value, for any trivially copyable T.
+//   never touches writer_'s line unless a write has lasted the whole budget.
+//   Value<T, SeqLock>::load(), Array<T, SeqLock>::load(i) and to_vector() do
+//   this: they take no lock, store to no shared line, and never return a torn
+//   value, for any trivially copyable T.
 // Writer death (SIGKILL anywhere): writer_ is robust, so the kernel frees it
 //   with kOwnerDied when the writer dies. Died before the odd store or after
 //   the even one: the data is whole; readers go on; the next writer is told
