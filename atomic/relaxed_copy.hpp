@@ -44,7 +44,9 @@ inline void relaxed_copy_out(void* dst, const void* shared, std::size_t n) noexc
   auto p = reinterpret_cast<std::uintptr_t>(shared);
   const detail::WordSplit split = detail::split_words(p, n);
   for (std::size_t i = 0; i < split.lead; ++i, ++p) *out++ = detail::shared_byte(p).load(std::memory_order_relaxed);
-#pragma GCC unroll 8  // a small value (seq_read.hpp's T) becomes straight-line loads
+  // 8: up to a cache line of words as straight-line loads; bench/value_cases.cpp's
+  // seqlock_reads (Value<4 longs, SeqLock>::load()) needs 4 (docs/performance.md, SeqLock)
+#pragma GCC unroll 8
   for (std::size_t i = 0; i < split.words; ++i, p += detail::kWord, out += detail::kWord) {
     const std::uint64_t word = detail::shared_word(p).load(std::memory_order_relaxed);
     std::memcpy(out, &word, detail::kWord);
