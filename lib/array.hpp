@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -53,7 +54,8 @@ class Array {
     check(i, "store");
     LockHold hold(get_lock());
     if constexpr (std::is_same_v<L, SeqLock>) {
-      relaxed_copy_in(raw_.data() + i, &x, sizeof(T));  // optimistic readers may be copying it right now
+      // optimistic readers may be copying it right now; aligned, it folds to word stores
+      relaxed_copy_in(std::assume_aligned<alignof(T)>(raw_.data() + i), &x, sizeof(T));
     } else {
       raw_.data()[i] = x;
     }

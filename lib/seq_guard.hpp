@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <utility>
@@ -33,7 +34,8 @@ class ValueGuard<T, SeqLock> {
       : hold_(std::move(other.hold_)), shared_(std::exchange(other.shared_, nullptr)), copy_(other.copy_) {}
   ValueGuard& operator=(ValueGuard&&) = delete;
   ~ValueGuard() {
-    if (shared_ != nullptr) relaxed_copy_in(shared_, &copy_, sizeof(T));  // then hold_ unlocks
+    // then hold_ unlocks; aligned, the copy folds to word stores (a short odd window)
+    if (shared_ != nullptr) relaxed_copy_in(std::assume_aligned<alignof(T)>(shared_), &copy_, sizeof(T));
   }
 
   T& operator*() const noexcept { return copy_; }

@@ -10,6 +10,7 @@
 //   { auto g = counter.lock(); *g += 1; }
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <type_traits>
 #include <utility>
@@ -44,7 +45,8 @@ class Value {
   void store(T x) const {
     LockHold hold(get_lock());
     if constexpr (std::is_same_v<L, SeqLock>) {
-      relaxed_copy_in(raw_.data(), &x, sizeof(T));  // optimistic readers may be copying it right now
+      // optimistic readers may be copying it right now; aligned, it folds to word stores
+      relaxed_copy_in(std::assume_aligned<alignof(T)>(raw_.data()), &x, sizeof(T));
     } else {
       *raw_.data() = x;
     }

@@ -85,11 +85,14 @@ bool SeqLock::writer_died(std::uint32_t odd) const noexcept {
 }
 
 std::uint32_t SeqLock::wait_for_writer(std::uint32_t odd) const {
-  const std::uint32_t self = current_tid();
-  if (writer_.owner() == self) detail::throw_relock("SeqLock::read_begin (load, to_vector)", self);
+  // Only seq_ is read while the spin budget lasts: a writer's critical section
+  // is far shorter, and reading writer_ here would cost a miss on its line
+  // (and the writer another on its unlock) for nothing.
   Backoff backoff;
   for (;;) {
-    if (!backoff.spin()) {  // a writer is still inside after the spin budget: alive?
+    if (!backoff.spin()) {  // a writer is still inside after the spin budget: ourselves? alive?
+      const std::uint32_t self = current_tid();
+      if (writer_.owner() == self) detail::throw_relock("SeqLock::read_begin (load, to_vector)", self);
       if (writer_died(odd))
         throw owner_died("billiard::SeqLock::read_begin: the writer died mid-write (sequence " +
                          std::to_string(odd) + "): no whole value until the next writer writes one");

@@ -16,10 +16,13 @@
 //   write the data; seq_ += 1 (even) with release; free writer_.
 // Reader (read_begin/read_retry): s = seq_ (acquire); copy the data with
 //   relaxed atomic loads; acquire fence; retry if seq_ != s. While s is odd it
-//   spins (Backoff, about 5 us), then on every round re-reads writer_ and
-//   yields the core. Value<T, SeqLock>::load(), Array<T, SeqLock>::load(i)
-//   and to_vector() do this: they take no lock, store to no shared line, and
-//   never return a torn value, for any trivially copyable T.
+//   spins on seq_ alone (Backoff, about 5 us), then on every round re-reads
+//   writer_ (is the caller the writer? did it die?) and yields the core. So a
+//   read that meets no writer loads seq_ twice and the data once, and a read
+//   never touches writer_'s line unless a write has lasted the whole budget.
+//   Value<T, SeqLock>::load(), Array<T, SeqLock>::load(i) and to_vector() do
+//   this: they take no lock, store to no shared line, and never return a torn
+//   value, for any trivially copyable T.
 // Writer death (SIGKILL anywhere): writer_ is robust, so the kernel frees it
 //   with kOwnerDied when the writer dies. Died before the odd store or after
 //   the even one: the data is whole; readers go on; the next writer is told
@@ -35,7 +38,8 @@
 //   write back to back, and they spin (yielding) while a writer is inside.
 // Misuse: lock() and the timed forms by the writing holder throw EDEADLK;
 //   try_lock() by it returns false; a read (load, to_vector) by it throws
-//   EDEADLK instead of waiting for itself; unlock() by a non-holder EPERM.
+//   EDEADLK after the spin budget instead of waiting for itself; unlock() by
+//   a non-holder EPERM.
 //   fork(): as RobustLock: a child never holds its parent's lock.
 // Not for: large values written often (readers retry), or writers that hold
 //   the lock for long (readers spin meanwhile).
