@@ -44,7 +44,7 @@ constexpr std::uint32_t kNextInLinePolls = (2u << Backoff::kMaxRound) - 1;
 // (counter/TicketLock at 4 and 8 processes on 2 cores; docs/performance.md):
 // change both together.
 constexpr std::uint32_t kJoinQueued = 2;
-constexpr std::uint32_t kJoinYields = 4;
+constexpr std::uint32_t kJoinYields = 8;
 
 // The longest a waiter sleeps before it looks at the head's slot again: the
 // bound on skipping a dead or abandoned head ticket when nobody is polling.

@@ -18,7 +18,7 @@
 //   next_ - serving_ - 1 tickets wait behind it, each in its own slot.
 // Transitions:
 //   join: a locker that finds two or more tickets queued (a holder and a
-//     waiter: its own would sleep) first yields the core, at most 4 times,
+//     waiter: its own would sleep) first yields the core, at most 8 times,
 //     while the queue stays that long; only reads, and a bounded delay before
 //     its place in line is fixed, as if it had called a little later. When
 //     processes outnumber cores this keeps off-CPU processes out of the queue,
@@ -51,7 +51,7 @@
 //   a ticket and keep their place until their deadline. try_lock() takes one
 //   only when the lock is free and nobody is queued. Order runs from the
 //   taking of the ticket: a locker that yields before joining (above) can be
-//   passed by lockers that join meanwhile, for at most its 4 yields. A waiter
+//   passed by lockers that join meanwhile, for at most its 8 yields. A waiter
 //   further back than next in line sleeps: it never burns a core.
 // Abandoned tickets: a dead or abandoned ticket is skipped within kRecheck
 //   (2 ms) of reaching the head plus the time a waiter takes to be scheduled;
