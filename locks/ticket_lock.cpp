@@ -80,9 +80,11 @@ timespec sleep_deadline(std::chrono::steady_clock::time_point now,
 // bounded delay before the ticket is taken, not a place in line.
 void TicketLock::yield_to_queue(Deadline deadline) const noexcept {
   for (std::uint32_t yields = 0; yields < kJoinYields; ++yields) {
-    // relaxed, serving_ first: only an estimate of the queue's length; next_
-    // only grows, so it reads no smaller than the serving_ read before it.
-    const std::uint32_t serving = serving_.load(std::memory_order_relaxed);
+    // acquire: pairs with the move of serving_ to this value (unlock() or a
+    // skipper), made after next_ passed it, so next_ reads no smaller.
+    const std::uint32_t serving = serving_.load(std::memory_order_acquire);
+    // relaxed: only an estimate of the queue's length; take_ticket() reads
+    // next_ again for the ticket.
     if (next_.load(std::memory_order_relaxed) - serving < kJoinQueued) return;
     if (deadline != nullptr && std::chrono::steady_clock::now() >= *deadline) return;
     sched_yield();
