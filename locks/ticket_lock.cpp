@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <climits>
 
+#include <sched.h>
+
 #include "billiard/atomic/backoff.hpp"
 #include "billiard/locks/futex.hpp"
 #include "billiard/locks/robust_list.hpp"
@@ -31,6 +33,18 @@ std::uint32_t ticket_bit(std::uint32_t ticket) noexcept { return 1u << (ticket %
 // in all (511 pauses). Picked by bench/lock_bench.cpp (contended counter,
 // TicketLock rows): change both together.
 constexpr std::uint32_t kNextInLinePolls = (2u << Backoff::kMaxRound) - 1;
+
+// A locker that finds at least kJoinQueued tickets queued (the holder's and
+// a waiter's: a new ticket would sleep, and need a futex wake-up when its turn
+// comes) yields the core up to kJoinYields times before it takes one. When
+// processes outnumber cores this lets those already queued run their turns
+// instead of queuing behind sleepers: strict FIFO makes every acquisition a
+// hand-off to another process, and a hand-off to a sleeper waits for its
+// wake-up (about 11 us on the 2-core VM). Picked by bench/lock_bench.cpp
+// (counter/TicketLock at 4 and 8 processes on 2 cores; docs/performance.md):
+// change both together.
+constexpr std::uint32_t kJoinQueued = 2;
+constexpr std::uint32_t kJoinYields = 8;
 
 // The longest a waiter sleeps before it looks at the head's slot again: the
 // bound on skipping a dead or abandoned head ticket when nobody is polling.
@@ -61,6 +75,21 @@ timespec sleep_deadline(std::chrono::steady_clock::time_point now,
 }
 
 }  // namespace
+
+// Yields the core while the queue is long (kJoinQueued, kJoinYields): a
+// bounded delay before the ticket is taken, not a place in line.
+void TicketLock::yield_to_queue(Deadline deadline) const noexcept {
+  for (std::uint32_t yields = 0; yields < kJoinYields; ++yields) {
+    // acquire: pairs with the move of serving_ to this value (unlock() or a
+    // skipper), made after next_ passed it, so next_ reads no smaller.
+    const std::uint32_t serving = serving_.load(std::memory_order_acquire);
+    // relaxed: only an estimate of the queue's length; take_ticket() reads
+    // next_ again for the ticket.
+    if (next_.load(std::memory_order_relaxed) - serving < kJoinQueued) return;
+    if (deadline != nullptr && std::chrono::steady_clock::now() >= *deadline) return;
+    sched_yield();
+  }
+}
 
 // Claims slot n % kSlots for ticket n and takes it. false: the slot is owned
 // by someone else or next_ moved on; nothing changed.
@@ -181,6 +210,7 @@ void TicketLock::lock() {
   const std::uint32_t self = current_tid();
   if (owner_.load(std::memory_order_relaxed) == self)  // relaxed: only we store our own tid
     detail::throw_relock("TicketLock::lock", self);
+  yield_to_queue(nullptr);
   const WatchEnds watch;
   std::uint32_t ticket = 0;
   take_ticket(self, watch.list(), nullptr, ticket);
@@ -205,6 +235,7 @@ bool TicketLock::try_lock_until(std::chrono::steady_clock::time_point deadline) 
   const std::uint32_t self = current_tid();
   if (owner_.load(std::memory_order_relaxed) == self)  // relaxed: only we store our own tid
     detail::throw_relock("TicketLock::try_lock_until", self);
+  yield_to_queue(&deadline);
   const WatchEnds watch;
   std::uint32_t ticket = 0;
   if (!take_ticket(self, watch.list(), &deadline, ticket))

@@ -44,6 +44,9 @@
  *     guard can ever hold again is a hang in the code too, and pan reports
  *     it as an invalid end state.
  *   - Wrap-around (tickets stay below 256 here).
+ *   - The yields before taking a ticket (yield_to_queue): loads of next and
+ *     serving and a bounded delay before the claim, which the interleavings
+ *     already include (any process may wait any number of steps there).
  *
  * Properties (pan compiled with -DSAFETY)
  *   - Mutual exclusion among the living: ghost incs; assert(incs == 1).
