@@ -33,8 +33,6 @@ namespace billiard::stress {
 namespace {
 
 constexpr int kSlots = 5;  // the seed's CircularBuffer(5)
-constexpr long long kBurst = 1000;             // items the producer puts between two sleeps
-constexpr auto kGap = std::chrono::milliseconds(1);  // the producer's sleep after each burst
 
 // The seed's CircularBuffer: put() and get() each hold the slots' lock (a
 // raw ring holds none) while they use slots, head, tail and count.
@@ -87,13 +85,17 @@ struct Tally {
   RawValue<long long> taken{0};
   RawValue<long long> out_of_order{0};   // items a consumer got after a later one (one producer: FIFO)
   SharedWaitCost waits;                  // consumers' time while the ring was empty
-  explicit Tally(long long items) : deliveries(static_cast<std::size_t>(items)) {}
+  IdleMeter idle;                        // and while the producer slept
+  Tally(long long items, int consumers) : deliveries(static_cast<std::size_t>(items)), idle(consumers) {}
 };
 
 // What one consumer got, folded into the Tally when it ends.
 class Receipts {
  public:
-  explicit Receipts(const Tally& tally) : tally_(tally), items_(static_cast<int>(tally.deliveries.size())) {}
+  // consumer: 0, 1, ... (its IdleMeter slot)
+  Receipts(const Tally& tally, int consumer) : tally_(tally), items_(static_cast<int>(tally.deliveries.size())) {
+    tally.idle.enlist(consumer);
+  }
 
   void got(int item) {
     ++taken_;
@@ -125,15 +127,15 @@ class Receipts {
 };
 
 // The producer's rhythm, the same in both variants: a pause after each item,
-// a kGap sleep after each kBurst.
-void after_put(long long item) {
+// a kGap sleep after each kBurst (the consumers' CPU meanwhile is measured).
+void after_put(long long item, const Tally& tally) {
   pause();  // the seed sleeps after each item it puts
-  if (item % kBurst == 0) std::this_thread::sleep_for(kGap);
+  if (item % kBurst == 0) tally.idle.idle(kGap);
 }
 
 template <class Slots>
-void consume(const Ring<Slots>& ring, const RawValue<int>& produced, const Tally& tally) {
-  Receipts receipts(tally);
+void consume(const Ring<Slots>& ring, const RawValue<int>& produced, const Tally& tally, int consumer) {
+  Receipts receipts(tally, consumer);
   Backoff idle;
   std::optional<WaitTimer> idle_since;  // since the ring was first found empty; none: not idle
   for (;;) {
@@ -168,23 +170,24 @@ void settle(const Tally& tally, Result& row) {
   row.operations = row.iterations;
   row.delivery = DeliveryFigures{row.iterations, tally.taken.load(), duplicates, tally.out_of_order.load()};
   tally.waits.report(*row.delivery);
+  tally.idle.report(*row.delivery);
 }
 
 template <class Slots>
 void measure(const Slots& slots, Result& row, const Settings& settings) {
   const Ring<Slots> ring(slots);
-  const Tally tally(row.iterations);
+  const Tally tally(row.iterations, row.processes - 1);
   const RawValue<int> produced(0);
   std::vector<Worker> workers;
   workers.push_back({"producer", [&] {
                        for (long long item = 1; item <= row.iterations; ++item) {
                          for (Backoff full; !ring.put(static_cast<int>(item));) full.snooze();  // the seed sleeps
-                         after_put(item);
+                         after_put(item, tally);
                        }
                        produced.store(1);
                      }});
   for (int c = 1; c < row.processes; ++c)
-    workers.push_back({"consumer " + std::to_string(c), [&] { consume(ring, produced, tally); }});
+    workers.push_back({"consumer " + std::to_string(c), [&, c] { consume(ring, produced, tally, c - 1); }});
   run_row(row, workers, settings);
   settle(tally, row);
 }
@@ -196,7 +199,7 @@ void measure_blocking(Result& row, const Settings& settings) {
   const Lock<Kind> lock;
   const Ring<Array<int, Kind>> ring(Array<int, Kind>(kSlots, lock));
   const Condition<Kind> not_empty(lock), not_full(lock);
-  const Tally tally(row.iterations);
+  const Tally tally(row.iterations, row.processes - 1);
   const RawValue<int> produced(0);  // under the lock
   std::vector<Worker> workers;
   workers.push_back({"producer", [&] {
@@ -207,15 +210,15 @@ void measure_blocking(Result& row, const Settings& settings) {
                            ring.put_held(static_cast<int>(item));
                            not_empty.notify_one();
                          }
-                         after_put(item);
+                         after_put(item, tally);
                        }
                        std::unique_lock section(not_empty);
                        produced.store(1, std::memory_order_relaxed);  // relaxed: under the lock
                        not_empty.notify_all();
                      }});
   for (int c = 1; c < row.processes; ++c)
-    workers.push_back({"consumer " + std::to_string(c), [&] {
-                         Receipts receipts(tally);
+    workers.push_back({"consumer " + std::to_string(c), [&, c] {
+                         Receipts receipts(tally, c - 1);
                          for (;;) {
                            std::optional<int> item;
                            {

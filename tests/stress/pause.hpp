@@ -12,6 +12,13 @@ namespace billiard::stress {
 
 inline constexpr auto kPause = std::chrono::nanoseconds(200);
 
+// The producers' rhythm in circular-buffer(-blocking) and queue: after every
+// kBurst items a producer sleeps kGap (the seed's producer sleeps between
+// items), so consumers also wait on a drained ring; what they burn then is
+// their idle CPU (IdleMeter, wait_cost.hpp).
+inline constexpr long long kBurst = 1000;
+inline constexpr auto kGap = std::chrono::milliseconds(1);
+
 // Spins for about kPause without giving up the CPU.
 inline void pause() noexcept {
   const auto until = std::chrono::steady_clock::now() + kPause;

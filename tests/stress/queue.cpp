@@ -1,14 +1,19 @@
 // queue: the seed's circular buffer on Queue<T>: producers put items into a
 // small queue (the seed's CircularBuffer(5)) and consumers get them, each
 // pausing after every item as the seed sleeps; nobody polls: a full queue puts
-// producers to sleep, an empty one consumers. The last producer to finish
+// producers to sleep, an empty one consumers. After every kBurst items the
+// producers meet at a Barrier and sleep kGap together (the seed's producer
+// sleeps between items), so the consumers also face a drained queue; one
+// producer measures their CPU time meanwhile (IdleMeter). The last producer to finish
 // closes the queue, which ends the consumers' loops once it is drained. Every
 // delivery is counted per item (lost, duplicated), each consumer checks each
 // producer's items come in order, and the consumers time the CPU they burn in
 // gets that had to wait.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "billiard/billiard.hpp"
@@ -28,10 +33,12 @@ struct Tally {
   RawValue<long long> got{0}, phantoms{0}, out_of_order{0};
   SharedWaitCost waits;
   RawValue<int> producing{0};  // producers not finished yet: the last one closes the queue
-  explicit Tally(long long items) : deliveries(static_cast<std::size_t>(items)) {}
+  IdleMeter idle;
+  Tally(long long items, int consumers) : deliveries(static_cast<std::size_t>(items)), idle(consumers) {}
 };
 
-void consume(const Queue<std::uint64_t>& queue, const Tally& tally, int producers, long long n) {
+void consume(const Queue<std::uint64_t>& queue, const Tally& tally, int producers, long long n, int consumer) {
+  tally.idle.enlist(consumer);
   std::vector<long long> last(static_cast<std::size_t>(producers), -1);
   long long got = 0, phantoms = 0, out_of_order = 0;
   WaitCost waits;
@@ -63,7 +70,8 @@ void consume(const Queue<std::uint64_t>& queue, const Tally& tally, int producer
 void measure(Result& row, int producers, const Settings& settings) {
   const long long n = row.iterations;
   const Queue<std::uint64_t> queue(kCapacity);
-  const Tally tally(producers * n);
+  const Tally tally(producers * n, row.processes - producers);
+  const Barrier gap(producers);  // the producers sleep together: the queue drains and stays empty
   tally.producing.store(producers);
   std::vector<Worker> workers;
   for (int p = 0; p < producers; ++p)
@@ -71,12 +79,18 @@ void measure(Result& row, int producers, const Settings& settings) {
                          for (long long i = 0; i < n; ++i) {
                            queue.put(static_cast<std::uint64_t>(p) << 32 | static_cast<std::uint64_t>(i));
                            pause();  // the seed sleeps after each item it puts
+                           if ((i + 1) % kBurst == 0) {
+                             if (gap.wait() == 0)
+                               tally.idle.idle(kGap);
+                             else
+                               std::this_thread::sleep_for(kGap);
+                           }
                          }
                          if (tally.producing.fetch_sub(1) == 1) queue.close();  // the last put is in
                        }});
   for (int c = producers; c < row.processes; ++c)
     workers.push_back({"consumer " + std::to_string(c - producers + 1),
-                       [&] { consume(queue, tally, producers, n); }});
+                       [&, c] { consume(queue, tally, producers, n, c - producers); }});
   run_row(row, workers, settings);
 
   long long delivered = 0, duplicated = 0;
@@ -91,6 +105,7 @@ void measure(Result& row, int producers, const Settings& settings) {
   // a duplicate that reaches the consumer that had the item already counts as out of order too
   d.out_of_order = tally.out_of_order.load();
   tally.waits.report(d);
+  tally.idle.report(d);
   row.expected = d.put;
   row.observed = delivered;
   row.violations = duplicated + d.out_of_order + tally.phantoms.load();

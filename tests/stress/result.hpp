@@ -61,8 +61,8 @@ struct DeliveryFigures {
   long long out_of_order = 0;  // items a consumer got after a later item of the same producer
   double wait_cpu_ms = 0;      // CPU time the consumers burned while waiting for an item
   double wait_ms = 0;          // wall time they spent waiting
-  double idle_wait_cpu_ms = 0; // the same two over idle waits alone (100 us or longer: wait_cost.hpp)
-  double idle_wait_ms = 0;
+  double idle_wait_cpu_ms = 0; // CPU time the consumers burned while the producers slept (IdleMeter, wait_cost.hpp)
+  double idle_wait_ms = 0;     // the wall time of those sleeps, once per consumer; 0: the producers never sleep
 };
 
 struct Result {

@@ -1,10 +1,20 @@
-// What waiting costs a consumer: the CPU time it burns (a process asleep in
-// the kernel burns none, one that polls burns it all) beside the wall time
-// it spends waiting.
+// What waiting costs a consumer, two ways:
+//   WaitTimer / SharedWaitCost: per wait, the CPU time the consumer burns (a
+//     process asleep in the kernel burns none, one that polls burns it all)
+//     beside the wall time it spends waiting;
+//   IdleMeter: while the producers sleep (the ring or queue drained, nothing
+//     to wait for but them), every consumer's CPU time, read from outside
+//     (clock_getcpuclockid), beside the wall time of those sleeps.
 #pragma once
 
 #include <time.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstddef>
+#include <thread>
+
+#include "billiard/raw_array.hpp"
 #include "billiard/raw_value.hpp"
 #include "result.hpp"
 
@@ -18,17 +28,10 @@ inline long long clock_ns(clockid_t clock) noexcept {
 
 inline long long thread_cpu_ns() noexcept { return clock_ns(CLOCK_THREAD_CPUTIME_ID); }
 
-// A wait this long means the other side had nothing for us: the ring stayed
-// empty through a producer's pause (circular-buffer's kGap is 1 ms), not for
-// the next item of a burst (a few microseconds).
-inline constexpr long long kIdleWaitNs = 100'000;
-
-// CPU and wall time summed over waits, and over the idle ones (kIdleWaitNs or longer) alone.
+// CPU and wall time summed over waits.
 struct WaitCost {
   long long cpu_ns = 0;
   long long wall_ns = 0;
-  long long idle_cpu_ns = 0;
-  long long idle_wall_ns = 0;
 };
 
 // One wait, from its construction to add_to().
@@ -36,13 +39,8 @@ class WaitTimer {
  public:
   WaitTimer() noexcept : cpu_ns_(thread_cpu_ns()), wall_ns_(clock_ns(CLOCK_MONOTONIC)) {}
   void add_to(WaitCost& cost) const noexcept {
-    const long long cpu = thread_cpu_ns() - cpu_ns_, wall = clock_ns(CLOCK_MONOTONIC) - wall_ns_;
-    cost.cpu_ns += cpu;
-    cost.wall_ns += wall;
-    if (wall >= kIdleWaitNs) {
-      cost.idle_cpu_ns += cpu;
-      cost.idle_wall_ns += wall;
-    }
+    cost.cpu_ns += thread_cpu_ns() - cpu_ns_;
+    cost.wall_ns += clock_ns(CLOCK_MONOTONIC) - wall_ns_;
   }
 
  private:
@@ -51,22 +49,70 @@ class WaitTimer {
 
 // WaitCosts summed across processes (consumers add theirs at their end).
 struct SharedWaitCost {
-  RawValue<long long> cpu_ns{0}, wall_ns{0}, idle_cpu_ns{0}, idle_wall_ns{0};
+  RawValue<long long> cpu_ns{0}, wall_ns{0};
 
   void add(const WaitCost& cost) const noexcept {
-    // relaxed, all: sums read by the parent after it has reaped every worker
+    // relaxed, both: sums read by the parent after it has reaped every worker
     cpu_ns.fetch_add(cost.cpu_ns, std::memory_order_relaxed);
     wall_ns.fetch_add(cost.wall_ns, std::memory_order_relaxed);
-    idle_cpu_ns.fetch_add(cost.idle_cpu_ns, std::memory_order_relaxed);
-    idle_wall_ns.fetch_add(cost.idle_wall_ns, std::memory_order_relaxed);
   }
   // Into a row's figures, in milliseconds.
   void report(DeliveryFigures& figures) const {
     figures.wait_cpu_ms = static_cast<double>(cpu_ns.load()) / 1e6;
     figures.wait_ms = static_cast<double>(wall_ns.load()) / 1e6;
-    figures.idle_wait_cpu_ms = static_cast<double>(idle_cpu_ns.load()) / 1e6;
-    figures.idle_wait_ms = static_cast<double>(idle_wall_ns.load()) / 1e6;
   }
+};
+
+// The consumers' CPU time while the producers sleep. Consumers enlist() at
+// their start; a producer calls idle(gap) instead of sleeping (with several
+// producers, one of them, while all sleep).
+class IdleMeter {
+ public:
+  explicit IdleMeter(int consumers) : pids_(static_cast<std::size_t>(consumers)) {}
+
+  void enlist(int consumer) const {
+    pids_.store(static_cast<std::size_t>(consumer), static_cast<int>(::getpid()), std::memory_order_relaxed);  // relaxed: a late one is only not measured
+  }
+
+  // Sleeps for gap, adding what the consumers burned meanwhile.
+  void idle(std::chrono::nanoseconds gap) const {
+    long long before[kMaxConsumers];
+    const std::size_t n = consumers();
+    for (std::size_t c = 0; c < n; ++c) before[c] = cpu_ns(c);
+    const long long start = clock_ns(CLOCK_MONOTONIC);
+    std::this_thread::sleep_for(gap);
+    const long long slept = clock_ns(CLOCK_MONOTONIC) - start;
+    for (std::size_t c = 0; c < n; ++c) {
+      const long long after = cpu_ns(c);
+      if (before[c] < 0 || after < 0) continue;  // not started yet, or ended
+      // relaxed, both: sums read by the parent after it has reaped every worker
+      cpu_ns_.fetch_add(after - before[c], std::memory_order_relaxed);
+      wall_ns_.fetch_add(slept, std::memory_order_relaxed);
+    }
+  }
+
+  // Into a row's figures, in milliseconds: the idle CPU over the idle wall time, per consumer summed.
+  void report(DeliveryFigures& figures) const {
+    figures.idle_wait_cpu_ms = static_cast<double>(cpu_ns_.load()) / 1e6;
+    figures.idle_wait_ms = static_cast<double>(wall_ns_.load()) / 1e6;
+  }
+
+ private:
+  static constexpr std::size_t kMaxConsumers = 64;
+
+  std::size_t consumers() const noexcept { return pids_.size() < kMaxConsumers ? pids_.size() : kMaxConsumers; }
+
+  // Consumer c's process CPU time, -1 when it has not enlisted or is gone.
+  long long cpu_ns(std::size_t c) const noexcept {
+    const int pid = pids_.load(c, std::memory_order_relaxed);  // relaxed: see enlist
+    clockid_t clock{};
+    timespec t{};
+    if (pid == 0 || clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &t) != 0) return -1;
+    return static_cast<long long>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  }
+
+  RawArray<int> pids_;
+  RawValue<long long> cpu_ns_{0}, wall_ns_{0};
 };
 
 }  // namespace billiard::stress
