@@ -189,8 +189,12 @@ TEST_CASE("a waiter that waited past kStarveAfter is handed the lock; newcomers 
 // exchange and its reservation got kHandoff put on its own hold. How many
 // rounds took the hand-off awake (no second sleep) depends on the machine's
 // load, so it is reported, not checked; a round may barge if the machine
-// preempts the waiter for the unlock's whole spin, hence that margin.
-TEST_CASE("a hand-off to a starving waiter, asleep or awake, ends with it: no kHandoff on its hold",
+// preempts the waiter for the unlock's whole spin, and a round may end with
+// kHandoff on the waiter's hold if the unlock is preempted between its
+// exchange and its reservation for longer than the waiter's watch (the
+// specification allows both; seen once in 20 rounds under CI load), hence
+// those margins. The code before this test marked 8 of 10 rounds.
+TEST_CASE("a hand-off to a starving waiter, asleep or awake, ends with it: its hold drops kHandoff, but for a preempted unlock",
           "[locks][fork][fairness]") {
   using billiard::OwnerWord;
   constexpr int kRounds = 20;
@@ -212,7 +216,7 @@ TEST_CASE("a hand-off to a starving waiter, asleep or awake, ends with it: no kH
   REQUIRE(pin(cpus[0]));
   void* page = mmap(nullptr, sizeof(OwnerWord), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   REQUIRE(page != MAP_FAILED);
-  int barged = 0, awake = 0;
+  int barged = 0, awake = 0, marked = 0;
   for (int round = 0; round < kRounds; ++round) {
     OwnerWord& word = *new (page) OwnerWord;
     const std::uint32_t self = billiard::current_tid();
@@ -242,7 +246,7 @@ TEST_CASE("a hand-off to a starving waiter, asleep or awake, ends with it: no kH
     REQUIRE(waiter.join(kJoinBound));
     REQUIRE(waiter.exitcode() == 0);
     CHECK((held_as.load() & OwnerWord::kOwnerMask) == static_cast<std::uint32_t>(waiter.pid()));
-    CHECK((held_as.load() & OwnerWord::kHandoff) == 0);
+    marked += (held_as.load() & OwnerWord::kHandoff) != 0;
     awake += sleeps.load() == 1;  // its first sleep (until kStarveAfter) only
     CHECK(word.raw() == 0);
     word.~OwnerWord();
@@ -250,6 +254,7 @@ TEST_CASE("a hand-off to a starving waiter, asleep or awake, ends with it: no kH
   REQUIRE(sched_setaffinity(0, sizeof(all), &all) == 0);
   munmap(page, sizeof(OwnerWord));
   WARN(awake << " of " << kRounds << " rounds took the hand-off awake (no second sleep); " << barged
-              << " barged");
+              << " barged; " << marked << " held with kHandoff");
   CHECK(barged <= kRounds / 4);
+  CHECK(marked <= kRounds / 4);
 }
