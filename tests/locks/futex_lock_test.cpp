@@ -100,6 +100,7 @@ TEMPLATE_TEST_CASE("a sleeper woken and killed before it locks strands no other 
   const PinnedHere pinned;
   std::int64_t longest_ns = 0;
   int killed_woken = 0;  // rounds in which S1 was woken and killed (it never ran to the end)
+  int killed_plain = 0;  // of those, rounds without a hand-off pending (round % 3 == 0)
   for (int round = 0; round < kRounds; ++round) {
     billiard::Lock<TestType> lock;
     billiard::RawValue<std::int64_t> acquired_ns(0);
@@ -128,6 +129,7 @@ TEMPLATE_TEST_CASE("a sleeper woken and killed before it locks strands no other 
     REQUIRE(s2.join(kJoinBound));
     REQUIRE(s2.exitcode() == 0);
     killed_woken += s1.exitcode() == -SIGKILL;
+    killed_plain += s1.exitcode() == -SIGKILL && round % 3 == 0;
     REQUIRE(lock.get().owner() == 0);
     const std::int64_t acquired = acquired_ns.load();
     INFO("round " << round << ": S2 did not get the free lock within 5 s");
@@ -135,9 +137,15 @@ TEMPLATE_TEST_CASE("a sleeper woken and killed before it locks strands no other 
     longest_ns = std::max(longest_ns, acquired - unlocked_ns);
   }
   WARN(TestType::kName << ": longest stall of the remaining sleeper " << longest_ns / 1000 << " us over "
-                       << kRounds << " rounds, " << killed_woken << " with the wakee killed (bound: kRecheck "
+                       << kRounds << " rounds, " << killed_woken << " with the wakee killed (" << killed_plain
+                       << " without a hand-off pending; bound: kRecheck "
                        << billiard::OwnerWord::kRecheck.count() << " ms)");
-  CHECK(killed_woken >= kRounds / 2);  // S1 seldom runs first (SCHED_IDLE still gets a sliver of the CPU)
+  // S1 seldom runs first without a hand-off (SCHED_IDLE still gets a sliver of
+  // the CPU). With one (the rounds that sleep 1 or 2 ms make the sleepers
+  // starve), unlock() yields the CPU after its wake, so S1 often runs to its
+  // end before the kill: 13 of 30 rounds killed it in CI. So the check is on
+  // the rounds without a hand-off pending.
+  CHECK(killed_plain >= kRounds / 3 / 2);
   // kRecheck plus room for a busy machine's scheduler (8 engineers' builds on
   // 2 cores delayed the survivor by up to 0.25 s); the defect was forever.
   CHECK(longest_ns < std::chrono::nanoseconds(1s).count());
