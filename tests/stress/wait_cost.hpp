@@ -76,18 +76,19 @@ class IdleMeter {
 
   // Sleeps for gap, adding what the consumers burned meanwhile.
   void idle(std::chrono::nanoseconds gap) const {
-    long long before[kMaxConsumers];
+    // The wall window encloses every CPU clock's window (the reads take a system call each).
+    long long before[kMaxConsumers], after[kMaxConsumers];
     const std::size_t n = consumers();
-    for (std::size_t c = 0; c < n; ++c) before[c] = cpu_ns(c);
     const long long start = clock_ns(CLOCK_MONOTONIC);
+    for (std::size_t c = 0; c < n; ++c) before[c] = cpu_ns(c);
     std::this_thread::sleep_for(gap);
-    const long long slept = clock_ns(CLOCK_MONOTONIC) - start;
+    for (std::size_t c = 0; c < n; ++c) after[c] = cpu_ns(c);
+    const long long window = clock_ns(CLOCK_MONOTONIC) - start;
     for (std::size_t c = 0; c < n; ++c) {
-      const long long after = cpu_ns(c);
-      if (before[c] < 0 || after < 0) continue;  // not started yet, or ended
+      if (before[c] < 0 || after[c] < 0) continue;  // not started yet, or ended
       // relaxed, both: sums read by the parent after it has reaped every worker
-      cpu_ns_.fetch_add(after - before[c], std::memory_order_relaxed);
-      wall_ns_.fetch_add(slept, std::memory_order_relaxed);
+      cpu_ns_.fetch_add(after[c] - before[c], std::memory_order_relaxed);
+      wall_ns_.fetch_add(window, std::memory_order_relaxed);
     }
   }
 
