@@ -71,7 +71,13 @@ TEST_CASE("notify_one wakes one sleeper at a time", "[raw_value][wait][fork]") {
       returned.fetch_add(1);
     });
   for (auto& k : kids) k.start();
-  std::this_thread::sleep_for(200ms);  // all asleep in the kernel by now
+  // All asleep in the kernel by now, and halfway between two of their
+  // kWakerDeathRecheck re-checks (100 ms): a re-check that finds the value
+  // changed returns without a notify (as it must), so the notifies below come
+  // at least 50 ms before the next one. (At 200 ms they met it: 3 returned
+  // after the second notify_one, once in CI.)
+  std::this_thread::sleep_for(150ms);
+  static_assert(billiard::detail::kWakerDeathRecheck == 100ms);
   v.store(1);
   for (int woken = 1; woken <= kWaiters; ++woken) {
     v.notify_one();
