@@ -20,10 +20,12 @@
 
 namespace billiard::stress {
 
+inline long long to_ns(const timespec& t) noexcept { return static_cast<long long>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; }
+
 inline long long clock_ns(clockid_t clock) noexcept {
   timespec t{};
   clock_gettime(clock, &t);
-  return static_cast<long long>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+  return to_ns(t);
 }
 
 inline long long thread_cpu_ns() noexcept { return clock_ns(CLOCK_THREAD_CPUTIME_ID); }
@@ -109,7 +111,7 @@ class IdleMeter {
     clockid_t clock{};
     timespec t{};
     if (pid == 0 || clock_getcpuclockid(pid, &clock) != 0 || clock_gettime(clock, &t) != 0) return -1;
-    return static_cast<long long>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+    return to_ns(t);
   }
 
   RawArray<int> pids_;
